@@ -1,0 +1,41 @@
+package dev.sovra.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a node reports about itself when it registers: the facts the scheduler places on.
+ *
+ * @param logicalCpus CPUs the hypervisor may use for guests
+ * @param memoryMiB total host memory
+ * @param numaNodes one entry per NUMA cell
+ * @param domainTypes libvirt domain types the hypervisor offers (e.g. {@code qemu}, {@code kvm})
+ * @param domainType the domain type this node actually uses (from its configuration, proven by a probe)
+ * @param hardwareProfile the matched hardware profile name ({@code generic} when nothing matched)
+ * @param zone the availability zone the node belongs to
+ */
+public record NodeInventory(
+        String hostname,
+        String cpuModel,
+        int logicalCpus,
+        long memoryMiB,
+        List<NumaNode> numaNodes,
+        List<String> domainTypes,
+        String domainType,
+        String hardwareProfile,
+        String zone) {
+
+    public NodeInventory {
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(zone, "zone");
+        numaNodes = numaNodes == null ? List.of() : List.copyOf(numaNodes);
+        domainTypes = domainTypes == null ? List.of() : List.copyOf(domainTypes);
+    }
+
+    /** One NUMA cell of the host. */
+    public record NumaNode(int id, List<Integer> cpus, long memoryMiB) {
+        public NumaNode {
+            cpus = cpus == null ? List.of() : List.copyOf(cpus);
+        }
+    }
+}
