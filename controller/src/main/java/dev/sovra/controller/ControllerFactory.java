@@ -1,0 +1,115 @@
+package dev.sovra.controller;
+
+import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.compute.InstanceService;
+import dev.sovra.controller.node.AgentGateway;
+import dev.sovra.controller.node.CapacityPolicy;
+import dev.sovra.controller.node.EnrolmentService;
+import dev.sovra.controller.node.EnrolmentTokenRecord;
+import dev.sovra.controller.node.NodeRegistry;
+import dev.sovra.controller.reconcile.InstanceReconciler;
+import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.controller.scheduler.Scheduler;
+import dev.sovra.controller.store.MvStateStore;
+import dev.sovra.controller.store.Repository;
+import dev.sovra.controller.store.StateStore;
+import dev.sovra.hardware.ProfileCatalog;
+import dev.sovra.model.Instance;
+import dev.sovra.model.KernelBoot;
+import dev.sovra.model.Node;
+import dev.sovra.transport.pki.ClusterCa;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Wires the controller's plain-Java core from configuration; no framework types leak past here. */
+@Factory
+final class ControllerFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    StateStore stateStore(@Value("${sovra.data-dir}") Path dataDir) {
+        return MvStateStore.open(dataDir.resolve("state.mv.db"));
+    }
+
+    @Singleton
+    Repository<Instance> instances(StateStore store) {
+        return new Repository<>(store, "instances", Instance.class);
+    }
+
+    @Singleton
+    ComputeCatalog computeCatalog(@Value("${sovra.region}") String region, @Value("${sovra.zones}") List<String> zones,
+                                  List<CatalogProperties.SkuProperties> skus,
+                                  List<CatalogProperties.BootImageProperties> bootImages) {
+        Map<String, ComputeCatalog.Sku> skuMap = skus.stream().collect(Collectors.toMap(CatalogProperties.SkuProperties::getName,
+                s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam())));
+        Map<String, KernelBoot> images = bootImages.stream().collect(Collectors.toMap(
+                CatalogProperties.BootImageProperties::getName,
+                b -> new KernelBoot(b.getKernel(), b.getInitrd(), b.getCmdline())));
+        return new ComputeCatalog(region, zones, skuMap, images);
+    }
+
+    @Singleton
+    CapacityPolicy capacityPolicy(@Value("${sovra.capacity.cpu-overcommit:4.0}") double cpu,
+                                  @Value("${sovra.capacity.memory-overcommit:1.0}") double memory,
+                                  @Value("${sovra.capacity.reserved-memory-mib:1024}") long reservedMemoryMiB) {
+        Map<String, CapacityPolicy.Ratios> byProfile = new HashMap<>();
+        ProfileCatalog.builtin().profiles().forEach(profile -> byProfile.put(profile.name(),
+                new CapacityPolicy.Ratios(profile.overcommit().cpuRatio(), profile.overcommit().memoryRatio())));
+        return new CapacityPolicy(new CapacityPolicy.Ratios(cpu, memory), byProfile, reservedMemoryMiB);
+    }
+
+    @Singleton
+    NodeRegistry nodeRegistry(StateStore store, CapacityPolicy capacityPolicy, Clock clock) {
+        return new NodeRegistry(new Repository<>(store, "nodes", Node.class), capacityPolicy, clock);
+    }
+
+    @Singleton
+    ClusterCa clusterCa(@Value("${sovra.data-dir}") Path dataDir) {
+        return ClusterCa.loadOrCreate(dataDir.resolve("pki"));
+    }
+
+    @Singleton
+    EnrolmentService enrolmentService(StateStore store, ClusterCa ca, Clock clock,
+                                      @Value("${sovra.transport.node-certificate-validity:365d}") Duration validity) {
+        return new EnrolmentService(new Repository<>(store, "enrolment-tokens", EnrolmentTokenRecord.class), ca, validity, clock);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    InstanceReconciler instanceReconciler(Repository<Instance> instances, NodeRegistry nodes, Clock clock,
+                                          @Value("${sovra.reconcile.resync-period:2s}") Duration resync) {
+        return new InstanceReconciler(instances, nodes, Scheduler.standard(), clock, resync);
+    }
+
+    @Singleton
+    InstanceStatusUpdater instanceStatusUpdater(Repository<Instance> instances, InstanceReconciler reconciler, Clock clock) {
+        return new InstanceStatusUpdater(instances, reconciler, clock);
+    }
+
+    @Singleton
+    AgentGateway agentGateway(NodeRegistry nodes, InstanceStatusUpdater updater, InstanceReconciler reconciler,
+                              @Value("${sovra.transport.heartbeat-interval:1s}") Duration heartbeatInterval,
+                              @Value("${sovra.transport.request-timeout:30s}") Duration requestTimeout) {
+        return new AgentGateway(nodes, updater, reconciler, heartbeatInterval, requestTimeout);
+    }
+
+    @Singleton
+    InstanceService instanceService(Repository<Instance> instances, ComputeCatalog catalog, InstanceReconciler reconciler,
+                                    Clock clock) {
+        return new InstanceService(instances, catalog, reconciler, clock);
+    }
+}

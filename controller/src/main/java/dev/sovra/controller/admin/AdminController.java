@@ -1,0 +1,98 @@
+package dev.sovra.controller.admin;
+
+import dev.sovra.controller.compute.ApiProblem;
+import dev.sovra.controller.node.AgentGateway;
+import dev.sovra.controller.node.EnrolmentService;
+import dev.sovra.controller.node.NodeRegistry;
+import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.NodeUsage;
+import dev.sovra.controller.store.Repository;
+import dev.sovra.controller.store.Repository.Versioned;
+import dev.sovra.model.Instance;
+import dev.sovra.model.Node;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.serde.annotation.Serdeable;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Operator endpoints of the appliance, not part of SECA: nodes with their capacity, where instances
+ * run, and enrolment tokens for new nodes. Answered only to clients on this host (loopback) until
+ * operator authentication exists.
+ */
+@Controller("/internal/v1")
+public final class AdminController {
+    private final NodeRegistry nodes;
+    private final Repository<Instance> instances;
+    private final EnrolmentService enrolment;
+    private final AgentGateway gateway;
+
+    public AdminController(NodeRegistry nodes, Repository<Instance> instances, EnrolmentService enrolment, AgentGateway gateway) {
+        this.nodes = nodes;
+        this.instances = instances;
+        this.enrolment = enrolment;
+        this.gateway = gateway;
+    }
+
+    @Serdeable
+    public record NodeView(String id, String state, boolean connected, String zone, String hardwareProfile, String domainType,
+                           int logicalCpus, long memoryMiB, int allocatableVcpus, long allocatableMemoryMiB,
+                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince) {}
+
+    @Serdeable
+    public record InstanceView(String ref, String uid, String node, String state, String powerState, String desiredPower,
+                               long restartGeneration, boolean deleting) {}
+
+    @Serdeable
+    public record TokenRequest(@Nullable Long ttlSeconds) {}
+
+    @Serdeable
+    public record TokenView(String token, long ttlSeconds) {}
+
+    @Get("/nodes")
+    public List<NodeView> nodes(HttpRequest<?> request) {
+        requireLocal(request);
+        List<Node> all = nodes.list();
+        ClusterSnapshot snapshot = ClusterSnapshot.of(all, instances.list().stream().map(Versioned::value).toList());
+        return all.stream().sorted(Comparator.comparing(Node::id)).map(node -> {
+            NodeUsage usage = snapshot.node(node.id());
+            return new NodeView(node.id(), node.state().name().toLowerCase(), gateway.connected(node.id()),
+                    node.inventory().zone(), node.inventory().hardwareProfile(), node.inventory().domainType(),
+                    node.inventory().logicalCpus(), node.inventory().memoryMiB(), node.allocatableVcpus(),
+                    node.allocatableMemoryMiB(), usage.allocatedVcpus(), usage.allocatedMemoryMiB(),
+                    String.valueOf(node.stateSince()));
+        }).toList();
+    }
+
+    @Get("/instances")
+    public List<InstanceView> instances(HttpRequest<?> request) {
+        requireLocal(request);
+        return instances.list().stream().map(Versioned::value).map(i -> new InstanceView(i.path(), i.uid(), i.nodeId(),
+                i.status().state().name().toLowerCase(), i.status().powerState().name().toLowerCase(),
+                i.runtime().power().name().toLowerCase(), i.runtime().restartGeneration(), i.metadata().deleting())).toList();
+    }
+
+    @Post("/enrolment-tokens")
+    public TokenView mintToken(HttpRequest<?> request, @Nullable @Body TokenRequest body) {
+        requireLocal(request);
+        long ttl = body == null || body.ttlSeconds() == null ? 3600 : body.ttlSeconds();
+        if (ttl < 1 || ttl > 7 * 24 * 3600) {
+            throw ApiProblem.unprocessable("ttlSeconds must be between 1 and 604800");
+        }
+        return new TokenView(enrolment.mint(Duration.ofSeconds(ttl)).toString(), ttl);
+    }
+
+    private static void requireLocal(HttpRequest<?> request) {
+        InetSocketAddress address = request.getRemoteAddress();
+        if (address == null || address.getAddress() == null || !address.getAddress().isLoopbackAddress()) {
+            throw ApiProblem.forbidden("operator endpoints answer only on the appliance itself");
+        }
+    }
+}

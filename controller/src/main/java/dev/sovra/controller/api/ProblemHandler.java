@@ -1,0 +1,105 @@
+package dev.sovra.controller.api;
+
+import dev.sovra.controller.compute.ApiProblem;
+import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.http.codec.CodecException;
+import io.micronaut.http.exceptions.HttpStatusException;
+import io.micronaut.json.JsonSyntaxException;
+import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every failure as a SECA problem body: refusals from the service layer with their status,
+ * unreadable requests as 400, unknown routes as 404, and anything unexpected as a logged 500.
+ */
+@Controller
+public final class ProblemHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final String ERRORS = "http://secapi.cloud/errors/";
+
+    @Error(global = true)
+    public HttpResponse<Problem> refused(HttpRequest<?> request, ApiProblem problem) {
+        return respond(request, problem.status(), problem.type(), problem.title(), problem.detail());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> unreadable(HttpRequest<?> request, CodecException error) {
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON for this resource: "
+                + error.getMessage());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> malformed(HttpRequest<?> request, JsonSyntaxException error) {
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON: "
+                + error.getMessage());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> unconvertible(HttpRequest<?> request, ConversionErrorException error) {
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", error.getMessage());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> unsatisfied(HttpRequest<?> request, UnsatisfiedRouteException error) {
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", error.getMessage());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> status(HttpRequest<?> request, HttpStatusException error) {
+        return respond(request, error.getStatus().getCode(), ERRORS + typeFor(error.getStatus()), error.getStatus().getReason(),
+                error.getMessage());
+    }
+
+    @Error(global = true, status = HttpStatus.NOT_FOUND)
+    public HttpResponse<Problem> noRoute(HttpRequest<?> request) {
+        return respond(request, 404, ERRORS + "resource-not-found", "Resource Not Found", "no resource at " + request.getPath());
+    }
+
+    @Error(global = true, status = HttpStatus.METHOD_NOT_ALLOWED)
+    public HttpResponse<Problem> notAllowed(HttpRequest<?> request) {
+        return respond(request, 405, ERRORS + "invalid-request", "Method Not Allowed",
+                request.getMethodName() + " is not allowed on " + request.getPath());
+    }
+
+    @Error(global = true, status = HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+    public HttpResponse<Problem> unsupportedMedia(HttpRequest<?> request) {
+        return respond(request, 415, ERRORS + "invalid-request", "Unsupported Media Type", "send application/json");
+    }
+
+    @Error(global = true, status = HttpStatus.REQUEST_ENTITY_TOO_LARGE)
+    public HttpResponse<Problem> tooLarge(HttpRequest<?> request) {
+        return respond(request, 413, ERRORS + "invalid-request", "Payload Too Large", "request body is too large");
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> unexpected(HttpRequest<?> request, Throwable error) {
+        log.error("request failed method={} path={}", request.getMethodName(), request.getPath(), error);
+        return respond(request, 500, ERRORS + "internal-server-error", "Internal Server Error",
+                "the request could not be completed; see the controller log");
+    }
+
+    private static String typeFor(HttpStatus status) {
+        return switch (status.getCode()) {
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "resource-not-found";
+            case 409 -> "resource-conflict";
+            case 412 -> "precondition-failed";
+            case 422 -> "validation-error";
+            default -> status.getCode() >= 500 ? "internal-server-error" : "invalid-request";
+        };
+    }
+
+    static HttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title, String detail) {
+        Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), List.of());
+        return HttpResponse.<Problem>status(HttpStatus.valueOf(status)).body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.sovra.controller.reconcile;
+
+import dev.sovra.controller.node.AgentGateway;
+import dev.sovra.controller.node.NodeRegistry;
+import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.PlacementRequest;
+import dev.sovra.controller.scheduler.Scheduler;
+import dev.sovra.controller.store.Repository;
+import dev.sovra.controller.store.Repository.Versioned;
+import dev.sovra.model.Instance;
+import dev.sovra.model.InstanceSpec;
+import dev.sovra.model.ResourceState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's control loop. Each pass reads the desired state from the store and moves the
+ * world one step towards it: places unplaced instances, forgets deleted instances that never got a
+ * node, and hands every node its desired set. Passes run on one thread, on a trigger or at least
+ * every resync period, so a missed trigger or a crash between steps is repaired by the next pass.
+ */
+public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InstanceReconciler.class);
+
+    private final Repository<Instance> instances;
+    private final NodeRegistry nodes;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Duration resyncPeriod;
+    private final Semaphore wakeup = new Semaphore(0);
+    private final Thread thread;
+    private AgentGateway gateway;
+    private volatile boolean running = true;
+
+    public InstanceReconciler(Repository<Instance> instances, NodeRegistry nodes, Scheduler scheduler, Clock clock,
+                              Duration resyncPeriod) {
+        this.instances = instances;
+        this.nodes = nodes;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.resyncPeriod = resyncPeriod;
+        this.thread = new Thread(this::loop, "instance-reconciler");
+        this.thread.setDaemon(true);
+    }
+
+    /** The gateway and the reconciler need each other; the gateway is attached before start. */
+    public void start(AgentGateway agentGateway) {
+        this.gateway = agentGateway;
+        thread.start();
+    }
+
+    @Override
+    public void trigger() {
+        if (wakeup.availablePermits() == 0) {
+            wakeup.release();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                wakeup.tryAcquire(resyncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+                wakeup.drainPermits();
+                if (running) {
+                    pass();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("reconcile pass failed; retrying next period", e);
+            }
+        }
+    }
+
+    /** One reconcile pass; public so tests can drive it deterministically. */
+    public void pass() {
+        List<Versioned<Instance>> all = new ArrayList<>(instances.list());
+        all.sort(Comparator.comparing(v -> v.value().metadata().createdAt()));
+        ClusterSnapshot snapshot = ClusterSnapshot.of(nodes.list(), all.stream().map(Versioned::value).toList());
+        Map<String, List<InstanceSpec>> desiredByNode = new HashMap<>();
+        for (Versioned<Instance> entry : all) {
+            Instance instance = entry.value();
+            if (instance.nodeId() == null) {
+                if (instance.metadata().deleting()) {
+                    if (instances.compareAndDelete(entry.id(), entry.revision())) {
+                        log.info("instance deleted ref={} uid={} (never placed)", instance.path(), instance.uid());
+                    }
+                    continue;
+                }
+                instance = place(entry, snapshot);
+                if (instance.nodeId() != null) {
+                    snapshot = snapshot.withPlacement(instance.nodeId(), request(instance));
+                }
+            }
+            if (instance.nodeId() != null && !instance.metadata().deleting()) {
+                desiredByNode.computeIfAbsent(instance.nodeId(), k -> new ArrayList<>()).add(instance.runtime());
+            }
+        }
+        if (gateway != null) {
+            gateway.sync(desiredByNode);
+        }
+    }
+
+    private Instance place(Versioned<Instance> entry, ClusterSnapshot snapshot) {
+        Instance instance = entry.value();
+        Scheduler.Decision decision = scheduler.place(snapshot, request(instance));
+        Instant now = clock.instant();
+        Instance next = decision.placed()
+                ? instance.withNode(decision.nodeId()).withStatus(instance.status().transition(ResourceState.CREATING, now,
+                        "Scheduled", "placed on node " + decision.nodeId()))
+                : instance.withStatus(instance.status().transition(ResourceState.PENDING, now, "NoCapacity", decision.summary()));
+        if (next.equals(instance)) {
+            return instance;
+        }
+        if (instances.compareAndPut(entry.id(), next, entry.revision()).isEmpty()) {
+            trigger(); // changed under us (e.g. deleted); the next pass sees the new version
+            return instance;
+        }
+        if (decision.placed()) {
+            log.info("instance placed ref={} uid={} node={}", instance.path(), instance.uid(), decision.nodeId());
+        } else {
+            log.info("instance unschedulable ref={} uid={} reasons=\"{}\"", instance.path(), instance.uid(), decision.summary());
+        }
+        return next;
+    }
+
+    private static PlacementRequest request(Instance instance) {
+        return new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(), instance.zone());
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        trigger();
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sovra.controller.scheduler;
+
+import java.util.Optional;
+
+/** vCPU and memory must fit within the node's allocatable capacity (overcommit ratios applied). */
+public final class CapacityCheck implements FeasibilityCheck {
+    @Override
+    public Optional<String> reject(NodeUsage node, PlacementRequest request) {
+        if (node.freeVcpus() < request.vcpus()) {
+            return Optional.of("needs " + request.vcpus() + " vCPU, " + node.freeVcpus() + " free");
+        }
+        if (node.freeMemoryMiB() < request.memoryMiB()) {
+            return Optional.of("needs " + request.memoryMiB() + " MiB, " + node.freeMemoryMiB() + " MiB free");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.sovra.controller.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The instance endpoints through real HTTP on the real controller (no agent connected, so nothing
+ * is ever placed): status codes, problem bodies, validation and optimistic concurrency.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InstanceApiTest implements TestPropertyProvider {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BASE = "/providers/seca.compute/v1/tenants/t1/workspaces/ws1/instances/";
+    private static final String VALID = "{\"labels\":{\"env\":\"test\"},\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
+            + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"images/sovra-test-guest\"}}}}";
+
+    @Inject
+    EmbeddedServer server;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Override
+    public Map<String, String> getProperties() {
+        try {
+            return Map.of("sovra.data-dir", Files.createTempDirectory("sovra-api-test").toString(),
+                    "sovra.transport.port", "0", "sovra.transport.enrol-port", "0");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status) throws IOException {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode problem = json(response);
+        assertEquals(status, problem.get("status").asInt());
+        for (String field : new String[] {"type", "title", "detail", "instance"}) {
+            assertTrue(problem.hasNonNull(field), "problem has " + field + ": " + response.body());
+        }
+        assertTrue(problem.get("sources").isArray());
+    }
+
+    @Test
+    void putCreatesThenReplacesAndReportsFullMetadata() throws Exception {
+        HttpResponse<String> created = call("PUT", BASE + "vm-a", VALID);
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode body = json(created);
+        JsonNode metadata = body.get("metadata");
+        assertEquals("vm-a", metadata.get("name").asText());
+        assertEquals("seca.compute/v1/tenants/t1/workspaces/ws1/instances/vm-a", metadata.get("ref").asText());
+        assertEquals("put", metadata.get("verb").asText());
+        assertEquals("instance", metadata.get("kind").asText());
+        assertEquals(1, metadata.get("resourceVersion").asLong());
+        assertEquals("skus/seca.d2xs", body.get("spec").get("skuRef").get("resource").asText());
+        assertEquals("pending", body.get("status").get("state").asText());
+        assertEquals("off", body.get("status").get("powerState").asText());
+
+        HttpResponse<String> replaced = call("PUT", BASE + "vm-a", VALID.replace("\"test\"", "\"prod\""));
+        assertEquals(200, replaced.statusCode(), replaced.body());
+        assertEquals("prod", json(replaced).get("labels").get("env").asText());
+        assertEquals(2, json(replaced).get("metadata").get("resourceVersion").asLong());
+
+        HttpResponse<String> got = call("GET", BASE + "vm-a", null);
+        assertEquals(200, got.statusCode());
+        assertEquals("get", json(got).get("metadata").get("verb").asText());
+    }
+
+    @Test
+    void withoutNodesAnInstanceStaysPendingAndSaysWhy() throws Exception {
+        call("PUT", BASE + "vm-pending", VALID);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode condition = null;
+        while (System.nanoTime() < deadline) {
+            condition = json(call("GET", BASE + "vm-pending", null)).get("status").get("conditions").get(0);
+            if ("NoCapacity".equals(condition.get("reason").asText())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull(condition);
+        assertEquals("NoCapacity", condition.get("reason").asText());
+        assertEquals("pending", condition.get("state").asText());
+    }
+
+    @Test
+    void immutableFieldsAndUnknownReferencesAreRefusedWith422() throws Exception {
+        call("PUT", BASE + "vm-b", VALID);
+        assertProblem(call("PUT", BASE + "vm-b", VALID.replace("seca.d2xs", "seca.ds")), 422);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("seca.d2xs", "seca.nope")), 422);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("\"zone\":\"a\"", "\"zone\":\"z\"")), 422);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("sovra-test-guest", "nope")), 422);
+        assertProblem(call("PUT", BASE + "vm-new", "{\"labels\":{}}"), 422);
+        assertEquals(404, call("GET", BASE + "vm-new", null).statusCode(), "nothing half-written");
+    }
+
+    @Test
+    void garbageGets4xxProblemNever5xx() throws Exception {
+        assertProblem(call("PUT", BASE + "vm-c", "{not json"), 400);
+        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"skuRef\":42,\"zone\":\"a\"}}"), 422);
+        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"zone\":[1,2]}}"), 400);
+        assertProblem(call("PUT", BASE + "Bad_Name", VALID), 400);
+        assertProblem(call("PUT", BASE + "..%2F..%2Fetc", VALID), 400);
+        assertProblem(call("PUT", BASE + "x".repeat(200), VALID), 400);
+        assertProblem(call("GET", BASE + "vm-never", null), 404);
+        assertProblem(call("GET", "/providers/seca.compute/v1/nothing-here", null), 404);
+        assertEquals(404, call("GET", BASE + "vm-c", null).statusCode(), "nothing half-written");
+    }
+
+    @Test
+    void actionsFollowSecaPowerSemanticsAndVersionPreconditions() throws Exception {
+        JsonNode created = json(call("PUT", BASE + "vm-d", VALID));
+        long version = created.get("metadata").get("resourceVersion").asLong();
+        assertProblem(call("POST", BASE + "vm-d/start", null), 412); // already on (desired)
+        assertProblem(call("POST", BASE + "vm-d/stop", null, "if-unmodified-since", String.valueOf(version + 5)), 412);
+        assertEquals(202, call("POST", BASE + "vm-d/stop", null, "if-unmodified-since", String.valueOf(version)).statusCode());
+        assertProblem(call("POST", BASE + "vm-d/stop", null), 409);
+        assertProblem(call("POST", BASE + "vm-d/restart", null), 409);
+        assertEquals(202, call("POST", BASE + "vm-d/start", null).statusCode());
+        assertProblem(call("POST", BASE + "vm-missing/start", null), 404);
+    }
+
+    @Test
+    void deleteIsAcceptedAndAnUnplacedInstanceDisappears() throws Exception {
+        call("PUT", BASE + "vm-e", VALID);
+        assertEquals(202, call("DELETE", BASE + "vm-e", null).statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int status = 0;
+        while (System.nanoTime() < deadline && status != 404) {
+            status = call("GET", BASE + "vm-e", null).statusCode();
+            Thread.sleep(100);
+        }
+        assertEquals(404, status);
+        assertProblem(call("DELETE", BASE + "vm-e", null), 404);
+    }
+
+    @Test
+    void listShowsTheWorkspaceInstances() throws Exception {
+        call("PUT", BASE + "vm-l1", VALID);
+        call("PUT", BASE + "vm-l2", VALID);
+        JsonNode page = json(call("GET", BASE.substring(0, BASE.length() - 1), null));
+        assertEquals("list", page.get("metadata").get("verb").asText());
+        assertTrue(page.get("items").size() >= 2);
+    }
+}

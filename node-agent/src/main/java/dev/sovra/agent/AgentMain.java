@@ -1,0 +1,140 @@
+package dev.sovra.agent;
+
+import dev.sovra.agent.hypervisor.KvmProbe;
+import dev.sovra.agent.hypervisor.libvirt.LibvirtDriver;
+import dev.sovra.agent.hypervisor.libvirt.LibvirtDriverConfig;
+import dev.sovra.agent.inventory.InventoryCollector;
+import dev.sovra.agent.link.ControllerLink;
+import dev.sovra.agent.reconcile.DesiredStateFile;
+import dev.sovra.agent.reconcile.DomainReconciler;
+import dev.sovra.model.NodeInventory;
+import dev.sovra.transport.Enrolment;
+import dev.sovra.transport.TransportClient;
+import dev.sovra.transport.pki.Credentials;
+import dev.sovra.transport.pki.EnrolmentToken;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The node agent daemon: enrols once, then keeps libvirt converged to what the controller wants. */
+@Command(name = "sovra-agent", mixinStandardHelpOptions = true,
+        description = "Sovra node agent: runs the instances the controller places on this hypervisor.")
+public final class AgentMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+    @Option(names = "--controller", description = "Controller host name or address (default: ${DEFAULT-VALUE}).")
+    String controllerHost = "127.0.0.1";
+
+    @Option(names = "--port", description = "Controller agent port, mutual TLS (default: ${DEFAULT-VALUE}).")
+    int port = 9443;
+
+    @Option(names = "--enrol-port", description = "Controller enrolment port (default: ${DEFAULT-VALUE}).")
+    int enrolPort = 9444;
+
+    @Option(names = "--token", description = "One-time enrolment token; needed only on first start.")
+    String token;
+
+    @Option(names = "--node-name", description = "Node name (default: this host's name).")
+    String nodeName;
+
+    @Option(names = "--state-dir", description = "Agent state: credentials, desired state, instance files (default: ${DEFAULT-VALUE}).")
+    Path stateDir = Path.of("/var/lib/sovra/agent");
+
+    @Option(names = "--zone", description = "Availability zone of this node (default: ${DEFAULT-VALUE}).")
+    String zone = "a";
+
+    @Option(names = "--libvirt-uri", description = "libvirt connection URI (default: ${DEFAULT-VALUE}).")
+    String libvirtUri = "qemu:///system";
+
+    @Option(names = "--domain-type", description = "qemu (TCG), kvm, or auto: kvm only if a probe guest really boots under it (default: ${DEFAULT-VALUE}).")
+    String domainType = "qemu";
+
+    @Option(names = "--probe-kernel", description = "Kernel for the KVM probe (with --domain-type auto).")
+    Path probeKernel;
+
+    @Option(names = "--probe-initrd", description = "Initrd for the KVM probe (with --domain-type auto).")
+    Path probeInitrd;
+
+    @Option(names = "--shutdown-grace", description = "How long a guest gets to power off on ACPI before it is forced (default: ${DEFAULT-VALUE}).")
+    Duration shutdownGrace = Duration.ofSeconds(30);
+
+    @Option(names = "--resync-period", description = "Reconcile at least this often (default: ${DEFAULT-VALUE}).")
+    Duration resyncPeriod = Duration.ofSeconds(2);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String node = nodeName != null ? nodeName : InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        Path pki = stateDir.resolve("pki");
+        Files.createDirectories(stateDir);
+        if (!Credentials.exists(pki)) {
+            if (token == null) {
+                log.error("node is not enrolled and no --token was given stateDir={}", stateDir);
+                return 2;
+            }
+            log.info("enrolling node={} controller={}:{}", node, controllerHost, enrolPort);
+            Enrolment.enrol(controllerHost, enrolPort, EnrolmentToken.parse(token), node, Duration.ofSeconds(30)).save(pki);
+        }
+        Credentials credentials = Credentials.load(pki);
+
+        String type = chooseDomainType();
+        LibvirtDriver driver = new LibvirtDriver(LibvirtDriverConfig.of(libvirtUri, type, stateDir, node));
+        List<String> offered = driver.offeredDomainTypes();
+        InventoryCollector collector = new InventoryCollector();
+        NodeInventory inventory = collector.collect(offered, type, zone);
+        log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={}", node,
+                inventory.logicalCpus(), inventory.memoryMiB(), inventory.numaNodes().size(), inventory.hardwareProfile(),
+                type, offered);
+
+        ControllerLink link = new ControllerLink(node, () -> inventory, Duration.ofSeconds(30));
+        DomainReconciler reconciler = new DomainReconciler(driver, new DesiredStateFile(stateDir.resolve("desired-state.json")),
+                link, resyncPeriod, shutdownGrace, Clock.systemUTC());
+        link.attach(reconciler);
+        reconciler.start();
+        TransportClient client = TransportClient.builder()
+                .host(controllerHost)
+                .port(port)
+                .credentials(credentials)
+                .handler(link)
+                .build();
+        client.start();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("agent stopping node={}", node);
+            client.close();
+            reconciler.close();
+            driver.close();
+            stopped.countDown();
+        }, "agent-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private String chooseDomainType() {
+        if (!"auto".equals(domainType)) {
+            return domainType;
+        }
+        if (probeKernel == null || probeInitrd == null) {
+            log.warn("domain type auto without --probe-kernel/--probe-initrd: using qemu (TCG)");
+            return "qemu";
+        }
+        boolean kvm = KvmProbe.kvmBoots(libvirtUri, probeKernel, probeInitrd, Duration.ofSeconds(20));
+        log.info("kvm probe result kvmBoots={}", kvm);
+        return kvm ? "kvm" : "qemu";
+    }
+}

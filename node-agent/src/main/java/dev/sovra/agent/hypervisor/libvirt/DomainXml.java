@@ -1,0 +1,246 @@
+package dev.sovra.agent.hypervisor.libvirt;
+
+import dev.sovra.model.DiskSpec;
+import dev.sovra.model.InstanceSpec;
+import dev.sovra.model.KernelBoot;
+import dev.sovra.model.NicSpec;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * Renders the libvirt domain XML of an instance: a pure function of the {@link InstanceSpec}, the driver
+ * configuration and the restart generation already carried out. Built with DOM, so every value is escaped.
+ *
+ * <p>Shape: name {@code sovra-<uid>}, UUID = uid, Sovra ownership metadata, vCPUs, memory, ACPI + APIC,
+ * direct kernel boot when the spec has a {@link KernelBoot} (else boot from the first disk), one sparse raw
+ * file per disk as a virtio disk (vda, vdb, ...), one Open vSwitch bridge port per NIC (virtio), the serial
+ * console appended to {@code <instance dir>/console.log}, {@code on_reboot} restart, {@code on_poweroff} and
+ * {@code on_crash} destroy, and no memory balloon.
+ */
+public final class DomainXml {
+
+    /** Prefix of every domain name the driver defines. */
+    public static final String NAME_PREFIX = "sovra-";
+
+    private DomainXml() {
+    }
+
+    /** libvirt domain name of an instance. */
+    public static String domainName(String uid) {
+        return NAME_PREFIX + uid;
+    }
+
+    /**
+     * The domain XML for {@code spec}.
+     *
+     * @param appliedRestartGeneration the restart generation to record as carried out (for an existing domain
+     *     the one in its metadata, for a new one the spec's)
+     */
+    public static String render(InstanceSpec spec, LibvirtDriverConfig config, long appliedRestartGeneration) {
+        String uid = canonicalUid(spec.uid());
+        Document doc = newDocument();
+        Element domain = domainElement(doc, config, domainName(uid), uid);
+        Element metadata = append(domain, "metadata");
+        new SovraMetadata(uid, spec.ref(), config.nodeId(), appliedRestartGeneration).appendTo(metadata);
+        appendMachine(domain, config, spec.vcpus(), spec.memoryMiB(), spec.kernelBoot());
+        Element devices = append(domain, "devices");
+        append(devices, "emulator", config.emulator());
+        List<DiskSpec> disks = spec.disks();
+        for (int index = 0; index < disks.size(); index++) {
+            appendDisk(devices, config.diskFile(uid, disks.get(index).name()), diskTarget(index));
+        }
+        for (NicSpec nic : spec.nics()) {
+            appendNic(devices, nic);
+        }
+        appendSerial(devices, config.consoleLog(uid));
+        append(devices, "memballoon").setAttribute("model", "none");
+        return serialize(domain, true);
+    }
+
+    /**
+     * A throwaway domain without Sovra ownership metadata (so {@code listOwned} never reports it): direct
+     * kernel boot, no disks, no NICs, serial console to {@code consoleLog}. Used by the KVM probe.
+     */
+    public static String renderProbe(
+            String name, UUID uuid, LibvirtDriverConfig config, KernelBoot boot, long memoryMiB, Path consoleLog) {
+        Document doc = newDocument();
+        Element domain = domainElement(doc, config, name, uuid.toString());
+        append(domain, "title", "Sovra KVM probe (throwaway)");
+        appendMachine(domain, config, 1, memoryMiB, boot);
+        Element devices = append(domain, "devices");
+        append(devices, "emulator", config.emulator());
+        appendSerial(devices, consoleLog);
+        append(devices, "memballoon").setAttribute("model", "none");
+        return serialize(domain, true);
+    }
+
+    /** Target device name of the disk at {@code index}: vda ... vdz, vdaa ... (as Linux names them). */
+    public static String diskTarget(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("disk index must not be negative: " + index);
+        }
+        StringBuilder letters = new StringBuilder();
+        int n = index;
+        do {
+            letters.insert(0, (char) ('a' + n % 26));
+            n = n / 26 - 1;
+        } while (n >= 0);
+        return "vd" + letters;
+    }
+
+    /** The uid as a canonical lower-case UUID string; rejects anything else. */
+    public static String canonicalUid(String uid) {
+        UUID parsed;
+        try {
+            parsed = UUID.fromString(uid);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("instance uid must be a UUID, was " + uid, e);
+        }
+        if (!parsed.toString().equals(uid)) {
+            throw new IllegalArgumentException("instance uid must be a canonical lower-case UUID, was " + uid);
+        }
+        return uid;
+    }
+
+    private static Element domainElement(Document doc, LibvirtDriverConfig config, String name, String uuid) {
+        Element domain = doc.createElement("domain");
+        doc.appendChild(domain);
+        domain.setAttribute("type", config.domainType());
+        append(domain, "name", name);
+        append(domain, "uuid", uuid);
+        return domain;
+    }
+
+    private static void appendMachine(
+            Element domain, LibvirtDriverConfig config, int vcpus, long memoryMiB, KernelBoot boot) {
+        append(domain, "memory", Long.toString(memoryMiB)).setAttribute("unit", "MiB");
+        append(domain, "currentMemory", Long.toString(memoryMiB)).setAttribute("unit", "MiB");
+        append(domain, "vcpu", Integer.toString(vcpus)).setAttribute("placement", "static");
+        Element os = append(domain, "os");
+        Element type = append(os, "type", "hvm");
+        type.setAttribute("arch", "x86_64");
+        type.setAttribute("machine", config.machineType());
+        if (boot != null) {
+            append(os, "kernel", boot.kernelPath());
+            if (boot.initrdPath() != null && !boot.initrdPath().isEmpty()) {
+                append(os, "initrd", boot.initrdPath());
+            }
+            if (!boot.cmdline().isEmpty()) {
+                append(os, "cmdline", boot.cmdline());
+            }
+        } else {
+            append(os, "boot").setAttribute("dev", "hd");
+        }
+        Element features = append(domain, "features");
+        append(features, "acpi");
+        append(features, "apic");
+        append(domain, "on_poweroff", "destroy");
+        append(domain, "on_reboot", "restart");
+        append(domain, "on_crash", "destroy");
+    }
+
+    private static void appendDisk(Element devices, Path file, String target) {
+        Element disk = append(devices, "disk");
+        disk.setAttribute("type", "file");
+        disk.setAttribute("device", "disk");
+        Element driver = append(disk, "driver");
+        driver.setAttribute("name", "qemu");
+        driver.setAttribute("type", "raw");
+        driver.setAttribute("discard", "unmap");
+        append(disk, "source").setAttribute("file", checkXmlText("disk path", file.toString()));
+        Element targetElement = append(disk, "target");
+        targetElement.setAttribute("dev", target);
+        targetElement.setAttribute("bus", "virtio");
+    }
+
+    private static void appendNic(Element devices, NicSpec nic) {
+        Element iface = append(devices, "interface");
+        iface.setAttribute("type", "bridge");
+        append(iface, "source").setAttribute("bridge", checkXmlText("bridge", nic.bridge()));
+        append(iface, "virtualport").setAttribute("type", "openvswitch");
+        append(iface, "mac").setAttribute("address", nic.mac());
+        append(iface, "model").setAttribute("type", "virtio");
+    }
+
+    private static void appendSerial(Element devices, Path consoleLog) {
+        Element serial = append(devices, "serial");
+        serial.setAttribute("type", "file");
+        Element source = append(serial, "source");
+        source.setAttribute("path", checkXmlText("console log path", consoleLog.toString()));
+        source.setAttribute("append", "on");
+        append(serial, "target").setAttribute("port", "0");
+    }
+
+    private static Element append(Element parent, String name) {
+        Element child = parent.getOwnerDocument().createElement(name);
+        parent.appendChild(child);
+        return child;
+    }
+
+    private static Element append(Element parent, String name, String text) {
+        Element child = append(parent, name);
+        child.setTextContent(checkXmlText(name, text));
+        return child;
+    }
+
+    /**
+     * Returns {@code text} if every character may appear in an XML 1.0 document; throws otherwise (DOM would
+     * happily serialize control characters into XML that libvirt then rejects).
+     */
+    static String checkXmlText(String field, String text) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            boolean allowed = c == 0x9 || c == 0xA || c == 0xD
+                    || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+            if (!allowed) {
+                throw new IllegalArgumentException(
+                        field + " contains a character XML cannot carry (U+" + Integer.toHexString(c) + ")");
+            }
+            i += Character.charCount(c);
+        }
+        return text;
+    }
+
+    static Document newDocument() {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            return factory.newDocumentBuilder().newDocument();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("no XML document builder", e);
+        }
+    }
+
+    static String serialize(Element element, boolean indent) {
+        try {
+            TransformerFactory factory = TransformerFactory.newInstance();
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+            Transformer transformer = factory.newTransformer();
+            transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            transformer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
+            if (indent) {
+                transformer.setOutputProperty(OutputKeys.INDENT, "yes");
+                transformer.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "2");
+            }
+            StringWriter out = new StringWriter();
+            transformer.transform(new DOMSource(element), new StreamResult(out));
+            return out.toString();
+        } catch (TransformerException e) {
+            throw new IllegalStateException("cannot serialize domain XML", e);
+        }
+    }
+}

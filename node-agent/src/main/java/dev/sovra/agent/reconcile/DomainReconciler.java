@@ -1,0 +1,231 @@
+package dev.sovra.agent.reconcile;
+
+import dev.sovra.agent.hypervisor.DomainStatus;
+import dev.sovra.agent.hypervisor.HypervisorDriver;
+import dev.sovra.model.DomainState;
+import dev.sovra.model.InstanceObservation;
+import dev.sovra.model.InstanceSpec;
+import dev.sovra.model.PowerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges the hypervisor to the desired set of instances, level-triggered: every pass compares
+ * what should run with what libvirt reports and acts on the difference, so a missed message, a
+ * dead guest or an agent restart is repaired by the next pass. Domains Sovra owns that are not
+ * desired are removed, but only once a desired set is known (from the controller or from disk),
+ * so a fresh agent never deletes anything on a guess.
+ */
+public final class DomainReconciler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DomainReconciler.class);
+
+    private final HypervisorDriver driver;
+    private final DesiredStateFile desiredFile;
+    private final ObservationSink sink;
+    private final Duration resyncPeriod;
+    private final Duration shutdownGrace;
+    private final Clock clock;
+    private final Semaphore wakeup = new Semaphore(0);
+    private final Thread thread;
+    /** Definitions applied in this process, so unchanged specs are not re-defined every pass. */
+    private final Map<String, InstanceSpec> defined = new HashMap<>();
+    /** Instances whose last convergence failed, with the error, reported as FAILED. */
+    private final Map<String, String> failures = new HashMap<>();
+    private final Map<String, InstanceObservation> lastReported = new HashMap<>();
+    private volatile Map<String, InstanceSpec> desired;
+    private volatile boolean running = true;
+
+    public DomainReconciler(HypervisorDriver driver, DesiredStateFile desiredFile, ObservationSink sink,
+                            Duration resyncPeriod, Duration shutdownGrace, Clock clock) {
+        this.driver = driver;
+        this.desiredFile = desiredFile;
+        this.sink = sink;
+        this.resyncPeriod = resyncPeriod;
+        this.shutdownGrace = shutdownGrace;
+        this.clock = clock;
+        this.desired = desiredFile.load().map(DomainReconciler::byUid).orElse(null);
+        this.thread = new Thread(this::loop, "domain-reconciler");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        log.info("reconciler starting desiredKnown={} desiredInstances={}", desired != null, desired == null ? 0 : desired.size());
+        thread.start();
+    }
+
+    /** Replaces the desired set (durably, before returning) and schedules a pass. */
+    public void setDesired(List<InstanceSpec> specs) {
+        desiredFile.store(specs);
+        desired = byUid(specs);
+        trigger();
+    }
+
+    public void trigger() {
+        if (wakeup.availablePermits() == 0) {
+            wakeup.release();
+        }
+    }
+
+    /** Everything Sovra runs on this node right now, for a full report (Hello after a (re)connect). */
+    public List<InstanceObservation> observeAll() {
+        Map<String, InstanceSpec> want = desired;
+        List<InstanceObservation> result = new ArrayList<>();
+        for (DomainStatus status : driver.listOwned().values()) {
+            InstanceSpec spec = want == null ? null : want.get(status.uid());
+            result.add(observation(status, spec));
+        }
+        return result;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                wakeup.tryAcquire(resyncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+                wakeup.drainPermits();
+                if (running) {
+                    pass();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("reconcile pass failed; retrying next period", e);
+            }
+        }
+    }
+
+    /** One convergence pass. */
+    void pass() {
+        Map<String, InstanceSpec> want = desired;
+        if (want == null) {
+            return;
+        }
+        Map<String, DomainStatus> owned = driver.listOwned();
+        for (InstanceSpec spec : want.values()) {
+            try {
+                converge(spec, owned.get(spec.uid()));
+                failures.remove(spec.uid());
+            } catch (RuntimeException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (!reason.equals(failures.put(spec.uid(), reason))) {
+                    log.warn("instance convergence failed uid={} ref={} error=\"{}\"", spec.uid(), spec.ref(), reason, e);
+                }
+            }
+        }
+        for (DomainStatus status : owned.values()) {
+            if (!want.containsKey(status.uid())) {
+                try {
+                    log.info("removing undesired domain uid={} ref={}", status.uid(), status.ref());
+                    driver.undefine(status.uid());
+                    defined.remove(status.uid());
+                } catch (RuntimeException e) {
+                    log.warn("removing undesired domain failed uid={} error=\"{}\"", status.uid(), e.getMessage(), e);
+                }
+            }
+        }
+        report(want);
+    }
+
+    private void converge(InstanceSpec spec, DomainStatus status) {
+        DomainState state = status == null ? DomainState.ABSENT : status.state();
+        if (state == DomainState.ABSENT || !definition(spec).equals(definition(defined.get(spec.uid())))) {
+            log.info("defining domain uid={} ref={} vcpus={} memoryMiB={}", spec.uid(), spec.ref(), spec.vcpus(), spec.memoryMiB());
+            driver.define(spec);
+            defined.put(spec.uid(), spec);
+        }
+        if (spec.power() == PowerState.ON) {
+            if (state != DomainState.RUNNING) {
+                log.info("starting domain uid={} ref={} from={}", spec.uid(), spec.ref(), state);
+                driver.start(spec.uid());
+                if (status != null && status.restartGeneration() < spec.restartGeneration()) {
+                    driver.reboot(spec.uid(), spec.restartGeneration()); // a fresh boot; record the restart as done
+                }
+            } else if (status.restartGeneration() < spec.restartGeneration()) {
+                log.info("restarting domain uid={} ref={} generation={}", spec.uid(), spec.ref(), spec.restartGeneration());
+                driver.reboot(spec.uid(), spec.restartGeneration());
+            }
+        } else if (state == DomainState.RUNNING || state == DomainState.PAUSED) {
+            log.info("stopping domain uid={} ref={} grace={}", spec.uid(), spec.ref(), shutdownGrace);
+            driver.shutdown(spec.uid(), shutdownGrace);
+        }
+    }
+
+    /** The part of a spec that is the domain definition; power and restarts are actions, not definition. */
+    private static InstanceSpec definition(InstanceSpec spec) {
+        return spec == null ? null : spec.withPower(PowerState.ON).withRestartGeneration(0);
+    }
+
+    private void report(Map<String, InstanceSpec> want) {
+        Map<String, DomainStatus> owned = driver.listOwned();
+        List<InstanceObservation> changed = new ArrayList<>();
+        Map<String, InstanceObservation> now = new LinkedHashMap<>();
+        for (InstanceSpec spec : want.values()) {
+            DomainStatus status = owned.getOrDefault(spec.uid(), new DomainStatus(spec.uid(), spec.ref(), DomainState.ABSENT, 0));
+            InstanceObservation observation = observation(status, spec);
+            now.put(spec.uid(), observation);
+            InstanceObservation previous = lastReported.get(spec.uid());
+            if (previous == null || previous.state() != observation.state()
+                    || previous.restartGeneration() != observation.restartGeneration()
+                    || !Objects.equals(previous.message(), observation.message())) {
+                changed.add(observation);
+            }
+        }
+        for (InstanceObservation previous : lastReported.values()) {
+            if (now.containsKey(previous.uid())) {
+                continue;
+            }
+            if (owned.containsKey(previous.uid())) {
+                now.put(previous.uid(), previous); // undesired but not removed yet: keep watching it
+            } else {
+                changed.add(new InstanceObservation(previous.uid(), previous.ref(), DomainState.ABSENT,
+                        previous.restartGeneration(), "", clock.instant())); // removed: tell the controller once
+            }
+        }
+        lastReported.clear();
+        lastReported.putAll(now);
+        if (!changed.isEmpty()) {
+            sink.report(changed, false);
+        }
+    }
+
+    private InstanceObservation observation(DomainStatus status, InstanceSpec spec) {
+        String failure = failures.get(status.uid());
+        if (failure != null) {
+            return new InstanceObservation(status.uid(), status.ref(), DomainState.FAILED, status.restartGeneration(), failure,
+                    clock.instant());
+        }
+        long generation = status.restartGeneration();
+        if (spec != null && spec.power() == PowerState.OFF && status.state() != DomainState.RUNNING) {
+            generation = Math.max(generation, spec.restartGeneration()); // a stopped instance has nothing left to restart
+        }
+        return new InstanceObservation(status.uid(), status.ref(), status.state(), generation, "", clock.instant());
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        trigger();
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<String, InstanceSpec> byUid(List<InstanceSpec> specs) {
+        Map<String, InstanceSpec> result = new LinkedHashMap<>();
+        specs.forEach(spec -> result.put(spec.uid(), spec));
+        return Map.copyOf(result);
+    }
+}

@@ -1,0 +1,367 @@
+package dev.sovra.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A real all-in-one appliance for system tests: the controller and the node agent run as separate
+ * JVM processes (so tests can kill -9 them) against the host's libvirtd, with their own data
+ * directories and ports. Guests are real QEMU (TCG) domains booting the project's test guest.
+ */
+final class Appliance implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String COMPUTE = "/providers/seca.compute/v1/tenants/systest/workspaces/ws";
+
+    final Path home;
+    final Path guest;
+    final String nodeName;
+    private final int httpPort = freePort();
+    private final int agentPort = freePort();
+    private final int enrolPort = freePort();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process controller;
+    private Process agent;
+
+    Appliance(String name) {
+        this.guest = Path.of(System.getProperty("sovra.testGuest", "/var/lib/sovra/test-guest"));
+        this.nodeName = "systest-" + name;
+        try {
+            Path base = Path.of("/var/lib/sovra-systest");
+            Files.createDirectories(base);
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+            this.home = Files.createTempDirectory(base, name + "-");
+            // QEMU runs as libvirt-qemu and must traverse into the agent's instance directories.
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean enabled() {
+        return Boolean.getBoolean("sovra.systemTests");
+    }
+
+    void start() {
+        startController();
+        startAgent(mintToken());
+        awaitNodeState("ready", Duration.ofSeconds(60));
+    }
+
+    void startController() {
+        Path dir = Path.of(System.getProperty("sovra.controllerDir"));
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx384m",
+                "-Dmicronaut.server.port=" + httpPort,
+                "-Dsovra.data-dir=" + home.resolve("controller"),
+                "-Dsovra.transport.port=" + agentPort,
+                "-Dsovra.transport.enrol-port=" + enrolPort,
+                "-Dsovra.transport.heartbeat-interval=500ms",
+                "-Dsovra.transport.heartbeat-timeout=3s",
+                "-Dsovra.reconcile.resync-period=1s",
+                "-Dsovra.boot-images[0].name=sovra-test-guest",
+                "-Dsovra.boot-images[0].kernel=" + guest.resolve("vmlinux"),
+                "-Dsovra.boot-images[0].initrd=" + guest.resolve("initrd.gz"),
+                "-Dsovra.boot-images[0].cmdline=console=ttyS0 quiet panic=-1",
+                "-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
+        controller = launch(command, home.resolve("controller.log"));
+        await(Duration.ofSeconds(60), "controller health", () -> {
+            if (!controller.isAlive()) {
+                fail("controller exited with " + controller.exitValue() + "\n" + tail("controller.log"));
+            }
+            try {
+                return call("GET", "/health", null).statusCode() == 200;
+            } catch (UncheckedIOException e) {
+                return false;
+            }
+        });
+    }
+
+    void startAgent(String token) {
+        Path dir = Path.of(System.getProperty("sovra.agentDir"));
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx192m",
+                "-cp", classpath(dir, "sovra-node-agent"), "dev.sovra.agent.AgentMain",
+                "--controller", "127.0.0.1", "--port", String.valueOf(agentPort), "--enrol-port", String.valueOf(enrolPort),
+                "--node-name", nodeName, "--state-dir", agentStateDir().toString(), "--domain-type", "qemu",
+                "--shutdown-grace", "PT3S", "--resync-period", "PT1S"));
+        if (token != null) {
+            command.add("--token");
+            command.add(token);
+        }
+        agent = launch(command, home.resolve("agent.log"));
+    }
+
+    Path agentStateDir() {
+        return home.resolve("agent");
+    }
+
+    String mintToken() {
+        HttpResponse<String> response = call("POST", "/internal/v1/enrolment-tokens", "{\"ttlSeconds\":600}");
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response).get("token").asText();
+    }
+
+    void killController() {
+        kill(controller);
+    }
+
+    void killAgent() {
+        kill(agent);
+    }
+
+    Process agentProcess() {
+        return agent;
+    }
+
+    /** SIGSTOP/SIGCONT: the agent stays connected but goes silent, as a hung host would. */
+    void signalAgent(String signal) {
+        run("kill", "-" + signal, String.valueOf(agent.pid()));
+    }
+
+    private static void kill(Process process) {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- HTTP -------------------------------------------------------------------------------
+
+    HttpResponse<String> call(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + response.body(), e);
+        }
+    }
+
+    HttpResponse<String> putInstance(String name) {
+        return call("PUT", COMPUTE + "/instances/" + name,
+                "{\"labels\":{\"test\":\"system\"},\"spec\":{\"skuRef\":{\"resource\":\"skus/seca.d2xs\"},\"zone\":\"a\","
+                        + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"images/sovra-test-guest\"}}}}");
+    }
+
+    HttpResponse<String> instance(String name) {
+        return call("GET", COMPUTE + "/instances/" + name, null);
+    }
+
+    HttpResponse<String> action(String name, String action) {
+        return call("POST", COMPUTE + "/instances/" + name + "/" + action, null);
+    }
+
+    /** Waits until the instance reports the state and power state. */
+    void awaitInstance(String name, String state, String power, Duration timeout) {
+        await(timeout, name + " " + state + "/" + power, () -> {
+            HttpResponse<String> response = instance(name);
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonNode status = json(response).get("status");
+            return state.equals(status.get("state").asText()) && power.equals(status.get("powerState").asText());
+        });
+    }
+
+    String uid(String name) {
+        for (JsonNode instance : json(call("GET", "/internal/v1/instances", null))) {
+            if (instance.get("ref").asText().endsWith("/instances/" + name)) {
+                return instance.get("uid").asText();
+            }
+        }
+        throw new AssertionError("no instance " + name + " in " + call("GET", "/internal/v1/instances", null).body());
+    }
+
+    void awaitNodeState(String state, Duration timeout) {
+        await(timeout, "node " + nodeName + " " + state, () -> {
+            try {
+                for (JsonNode node : json(call("GET", "/internal/v1/nodes", null))) {
+                    if (node.get("id").asText().equals(nodeName) && node.get("state").asText().equals(state)) {
+                        return true;
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                return false;
+            }
+            return false;
+        });
+    }
+
+    // ---- host observations --------------------------------------------------------------------
+
+    Path instanceDir(String uid) {
+        return agentStateDir().resolve("instances").resolve(uid);
+    }
+
+    String console(String uid) {
+        Path log = instanceDir(uid).resolve("console.log");
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    int count(String uid, String marker) {
+        String text = console(uid);
+        int count = 0;
+        for (int at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + marker.length())) {
+            count++;
+        }
+        return count;
+    }
+
+    /** libvirt domains (any state) whose name contains the text. */
+    static List<String> domains(String containing) {
+        return run("virsh", "-q", "-c", "qemu:///system", "list", "--all", "--name").lines()
+                .map(String::trim).filter(n -> !n.isEmpty() && n.contains(containing)).toList();
+    }
+
+    static String domainState(String uid) {
+        return run("virsh", "-q", "-c", "qemu:///system", "domstate", "sovra-" + uid).trim();
+    }
+
+    static String run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(30, TimeUnit.SECONDS);
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void await(Duration timeout, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n--- controller.log\n"
+                        + tail("controller.log") + "\n--- agent.log\n" + tail("agent.log"));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    String tail(String logName) {
+        try {
+            List<String> lines = Files.readAllLines(home.resolve(logName));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no " + logName + ")";
+        }
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------
+
+    /** Stops both processes and removes every domain and file this appliance's node made. */
+    @Override
+    public void close() {
+        killAgent();
+        killController();
+        for (String uid : ownedUids()) {
+            run("virsh", "-c", "qemu:///system", "destroy", "sovra-" + uid);
+            run("virsh", "-c", "qemu:///system", "undefine", "sovra-" + uid);
+        }
+        deleteRecursively(home);
+    }
+
+    private List<String> ownedUids() {
+        Path instances = agentStateDir().resolve("instances");
+        if (!Files.isDirectory(instances)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(instances)) {
+            return dirs.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Process launch(List<String> command, Path log) {
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command.get(0), e);
+        }
+    }
+
+    private static String classpath(Path targetDir, String artifact) {
+        try (Stream<Path> jars = Files.list(targetDir)) {
+            Path jar = jars.filter(p -> p.getFileName().toString().startsWith(artifact) && p.toString().endsWith(".jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no " + artifact + " jar in " + targetDir
+                            + ": run the build (mvn package) first"));
+            return jar + ":" + targetDir.resolve("lib") + "/*";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

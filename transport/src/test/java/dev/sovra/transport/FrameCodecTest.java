@@ -1,0 +1,90 @@
+package dev.sovra.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sovra.model.DomainState;
+import dev.sovra.model.InstanceObservation;
+import dev.sovra.transport.message.Ack;
+import dev.sovra.transport.message.DesiredState;
+import dev.sovra.transport.message.EnrolRequest;
+import dev.sovra.transport.message.EnrolResponse;
+import dev.sovra.transport.message.ErrorReply;
+import dev.sovra.transport.message.Heartbeat;
+import dev.sovra.transport.message.Hello;
+import dev.sovra.transport.message.Message;
+import dev.sovra.transport.message.MessageType;
+import dev.sovra.transport.message.ObservedState;
+import dev.sovra.transport.message.Welcome;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+
+    static Message roundTrip(byte kind, long id, Message message) throws Exception {
+        ByteBuf frame = FrameCodec.encode(PooledByteBufAllocator.DEFAULT, kind, id, message, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+        try {
+            assertEquals(frame.readableBytes() - 4, frame.readInt());
+            MessageType type = MessageType.fromCode(frame.readUnsignedByte());
+            assertEquals(MessageType.of(message), type);
+            assertEquals(kind, frame.readByte());
+            assertEquals(id, frame.readLong());
+            byte[] body = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), body);
+            assertFalse(new String(body, StandardCharsets.ISO_8859_1).contains("messageType"), "derived method serialised");
+            Message decoded = FrameCodec.decodeBody(type, frame, frame.readableBytes());
+            assertFalse(frame.isReadable());
+            return decoded;
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Test
+    void everyMessageTypeRoundTrips() throws Exception {
+        Instant at = Instant.parse("2026-01-02T03:04:05.000000006Z");
+        List<Message> messages = List.of(
+                new Hello("n", RoundTripTest.inventory("n"), List.of(new InstanceObservation("u", "r", DomainState.CRASHED, 9, "m", at))),
+                new Welcome(1000), new DesiredState(Long.MAX_VALUE, List.of(RoundTripTest.spec("a"))), new Ack(-1),
+                new ObservedState(List.of(), false), new Heartbeat(123), new ErrorReply("code", "text"));
+        for (Message m : messages) {
+            assertEquals(m, roundTrip(FrameCodec.REQUEST, 77, m));
+        }
+        EnrolRequest request = (EnrolRequest) roundTrip(FrameCodec.REQUEST, 1, new EnrolRequest("t", "n", new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[] {1, 2, 3}, request.csrDer());
+        EnrolResponse response = (EnrolResponse) roundTrip(FrameCodec.RESPONSE, 1, new EnrolResponse(new byte[] {4}, new byte[] {5, 6}));
+        assertArrayEquals(new byte[] {5, 6}, response.caCertificateDer());
+    }
+
+    @Test
+    void typeCodesAreStableAndUnique() {
+        Set<Byte> codes = new HashSet<>();
+        for (MessageType t : MessageType.values()) {
+            codes.add(t.code());
+            assertEquals(t, MessageType.fromCode(t.code()));
+        }
+        assertEquals(MessageType.values().length, codes.size());
+        assertEquals(1, MessageType.HELLO.code());
+        assertEquals(9, MessageType.ERROR_REPLY.code());
+        assertNull(MessageType.fromCode(0));
+        assertNull(MessageType.fromCode(200));
+        assertNull(MessageType.fromCode(-1));
+    }
+
+    @Test
+    void oversizedOutboundMessageIsRefusedAtTheSender() {
+        Message big = new ErrorReply("x", "y".repeat(2000));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.encode(PooledByteBufAllocator.DEFAULT, FrameCodec.ONE_WAY, 0, big, 1000));
+        assertEquals(true, e.getMessage().contains("maximum of 1000"));
+    }
+}
