@@ -253,6 +253,14 @@ final class Appliance implements AutoCloseable {
                 .map(String::trim).filter(n -> !n.isEmpty() && n.contains(containing)).toList();
     }
 
+    /** Domains (any state) that this appliance's agent owns according to Sovra's libvirt metadata. */
+    List<String> ownedDomains() {
+        return domains("sovra-").stream()
+                .filter(name -> run("virsh", "-q", "-c", "qemu:///system", "metadata", name, "https://sovra.dev/xmlns/domain/1")
+                        .contains(">" + nodeName + "<"))
+                .toList();
+    }
+
     static String domainState(String uid) {
         return run("virsh", "-q", "-c", "qemu:///system", "domstate", "sovra-" + uid).trim();
     }
@@ -311,15 +319,7 @@ final class Appliance implements AutoCloseable {
     }
 
     private List<String> ownedUids() {
-        Path instances = agentStateDir().resolve("instances");
-        if (!Files.isDirectory(instances)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(instances)) {
-            return dirs.map(p -> p.getFileName().toString()).toList();
-        } catch (IOException e) {
-            return List.of();
-        }
+        return ownedDomains().stream().map(name -> name.substring("sovra-".length())).toList();
     }
 
     private static void deleteRecursively(Path root) {

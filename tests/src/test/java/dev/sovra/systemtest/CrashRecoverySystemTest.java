@@ -78,7 +78,7 @@ class CrashRecoverySystemTest {
             assertEquals(1, Appliance.domains(uid).size(), "exactly one domain for " + name);
             expected.add("sovra-" + uid);
         }
-        assertEquals(expected, new TreeSet<>(ownedDomains()), "no domain beyond the desired ones");
+        assertEquals(expected, new TreeSet<>(appliance.ownedDomains()), "no domain beyond the desired ones");
     }
 
     @Test
@@ -105,18 +105,10 @@ class CrashRecoverySystemTest {
         for (String name : List.of("crash-a", "crash-b", "crash-c")) {
             appliance.await(Duration.ofSeconds(60), name + " gone", () -> appliance.instance(name).statusCode() == 404);
         }
-        assertEquals(List.of(), ownedDomains());
+        assertEquals(List.of(), appliance.ownedDomains());
         for (String uid : uids) {
             assertFalse(Files.exists(appliance.instanceDir(uid)), "files of " + uid + " removed");
         }
-    }
-
-    /** Domains of instances this appliance's agent made (its instance directories name their uids). */
-    private static List<String> ownedDomains() {
-        Path instances = appliance.agentStateDir().resolve("instances");
-        return Appliance.domains("sovra-").stream()
-                .filter(name -> Files.exists(instances.resolve(name.substring("sovra-".length()))))
-                .toList();
     }
 
     private static String read(Path file) {

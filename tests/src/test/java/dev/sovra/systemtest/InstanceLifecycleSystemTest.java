@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sovra.hardware.DmiInfo;
+import dev.sovra.hardware.ProfileCatalog;
+import dev.sovra.hardware.ProfileMatch;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -49,6 +52,9 @@ class InstanceLifecycleSystemTest {
         appliance.await(BOOT, "vm1 guest ready marker", () -> appliance.count(uid, "SOVRA-GUEST-READY") >= 1);
         appliance.awaitInstance("vm1", "active", "on", Duration.ofSeconds(30));
         assertEquals(1, Appliance.domains(uid).size(), "exactly one domain for the instance");
+        String dmi = appliance.console(uid).lines().filter(l -> l.contains(DmiInfo.GUEST_LINE_MARKER)).findFirst().orElseThrow();
+        ProfileMatch match = ProfileCatalog.builtin().match(DmiInfo.parseGuestLine(dmi));
+        assertEquals("qemu-standard-pc", match.profile().name(), "the test guest's hardware matches its profile: " + dmi);
 
         HttpResponse<String> stop = appliance.action("vm1", "stop");
         assertEquals(202, stop.statusCode(), stop.body());
