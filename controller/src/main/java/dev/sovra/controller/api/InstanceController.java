@@ -50,21 +50,21 @@ public final class InstanceController {
                 spec.zone(), bootImage);
         InstanceService.PutResult result = instances.put(tenant, workspace, name, request, ifUnmodifiedSince);
         return HttpResponse.<InstanceResource>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .body(render(result.instance(), "put"));
+                .body(render(result.instance(), "PUT"));
     }
 
     @Get("/{name}")
     public InstanceResource get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name) {
-        return render(instances.get(tenant, workspace, name), "get");
+        return render(instances.get(tenant, workspace, name), "GET");
     }
 
     @Get
     public InstanceResource.Page list(@PathVariable String tenant, @PathVariable String workspace) {
         List<InstanceResource> items = instances.list(tenant, workspace).stream()
                 .filter(i -> !i.metadata().deleting())
-                .map(i -> render(i, "list")).toList();
+                .map(i -> render(i, "GET")).toList();
         return new InstanceResource.Page(items, new InstanceResource.PageMetadata(PROVIDER,
-                "tenants/" + tenant + "/workspaces/" + workspace + "/instances", "list", null));
+                "tenants/" + tenant + "/workspaces/" + workspace + "/instances", "GET", null));
     }
 
     @Delete("/{name}")

@@ -83,7 +83,7 @@ class InstanceApiTest implements TestPropertyProvider {
         JsonNode metadata = body.get("metadata");
         assertEquals("vm-a", metadata.get("name").asText());
         assertEquals("seca.compute/v1/tenants/t1/workspaces/ws1/instances/vm-a", metadata.get("ref").asText());
-        assertEquals("put", metadata.get("verb").asText());
+        assertEquals("PUT", metadata.get("verb").asText(), "verb is the HTTP method, as the conformance suite expects");
         assertEquals("instance", metadata.get("kind").asText());
         assertEquals(1, metadata.get("resourceVersion").asLong());
         assertEquals("skus/seca.d2xs", body.get("spec").get("skuRef").get("resource").asText());
@@ -97,7 +97,7 @@ class InstanceApiTest implements TestPropertyProvider {
 
         HttpResponse<String> got = call("GET", BASE + "vm-a", null);
         assertEquals(200, got.statusCode());
-        assertEquals("get", json(got).get("metadata").get("verb").asText());
+        assertEquals("GET", json(got).get("metadata").get("verb").asText());
     }
 
     @Test
@@ -173,7 +173,7 @@ class InstanceApiTest implements TestPropertyProvider {
         call("PUT", BASE + "vm-l1", VALID);
         call("PUT", BASE + "vm-l2", VALID);
         JsonNode page = json(call("GET", BASE.substring(0, BASE.length() - 1), null));
-        assertEquals("list", page.get("metadata").get("verb").asText());
+        assertEquals("GET", page.get("metadata").get("verb").asText());
         assertTrue(page.get("items").size() >= 2);
     }
 }
