@@ -78,4 +78,77 @@ final class CatalogProperties {
             this.cmdline = cmdline;
         }
     }
+
+    /** One storage SKU (SECA StorageSku spec). */
+    @EachProperty(value = "sovra.storage-skus", list = true)
+    public static final class StorageSkuProperties {
+        private String name;
+        private int iops;
+        private String type;
+        private int minVolumeSize = 1;
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public int getIops() {
+            return iops;
+        }
+
+        public void setIops(int iops) {
+            this.iops = iops;
+        }
+
+        public String getType() {
+            return type;
+        }
+
+        public void setType(String type) {
+            this.type = type;
+        }
+
+        public int getMinVolumeSize() {
+            return minVolumeSize;
+        }
+
+        public void setMinVolumeSize(int minVolumeSize) {
+            this.minVolumeSize = minVolumeSize;
+        }
+    }
+
+    /** One network SKU (SECA NetworkSku spec). */
+    @EachProperty(value = "sovra.network-skus", list = true)
+    public static final class NetworkSkuProperties {
+        private String name;
+        private long bandwidth;
+        private long packets;
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public long getBandwidth() {
+            return bandwidth;
+        }
+
+        public void setBandwidth(long bandwidth) {
+            this.bandwidth = bandwidth;
+        }
+
+        public long getPackets() {
+            return packets;
+        }
+
+        public void setPackets(long packets) {
+            this.packets = packets;
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.sovra.controller.node.EnrolmentService;
 import dev.sovra.controller.node.EnrolmentTokenRecord;
 import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.reconcile.InstanceReconciler;
+import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
 import dev.sovra.controller.scheduler.Scheduler;
 import dev.sovra.controller.store.MvStateStore;
@@ -53,13 +54,21 @@ final class ControllerFactory {
     @Singleton
     ComputeCatalog computeCatalog(@Value("${sovra.region}") String region, @Value("${sovra.zones}") List<String> zones,
                                   List<CatalogProperties.SkuProperties> skus,
-                                  List<CatalogProperties.BootImageProperties> bootImages) {
+                                  List<CatalogProperties.BootImageProperties> bootImages,
+                                  List<CatalogProperties.StorageSkuProperties> storageSkus,
+                                  List<CatalogProperties.NetworkSkuProperties> networkSkus) {
         Map<String, ComputeCatalog.Sku> skuMap = skus.stream().collect(Collectors.toMap(CatalogProperties.SkuProperties::getName,
                 s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam())));
         Map<String, KernelBoot> images = bootImages.stream().collect(Collectors.toMap(
                 CatalogProperties.BootImageProperties::getName,
                 b -> new KernelBoot(b.getKernel(), b.getInitrd(), b.getCmdline())));
-        return new ComputeCatalog(region, zones, skuMap, images);
+        List<ComputeCatalog.CatalogSku> storage = storageSkus.stream().map(s -> new ComputeCatalog.CatalogSku(s.getName(),
+                ComputeCatalog.tierLabels(s.getName()),
+                Map.<String, Object>of("iops", s.getIops(), "type", s.getType(), "minVolumeSize", s.getMinVolumeSize()))).toList();
+        List<ComputeCatalog.CatalogSku> network = networkSkus.stream().map(s -> new ComputeCatalog.CatalogSku(s.getName(),
+                ComputeCatalog.tierLabels(s.getName()),
+                Map.<String, Object>of("bandwidth", s.getBandwidth(), "packets", s.getPackets()))).toList();
+        return new ComputeCatalog(region, zones, skuMap, images, storage, network);
     }
 
     @Singleton
@@ -108,8 +117,16 @@ final class ControllerFactory {
     }
 
     @Singleton
-    InstanceService instanceService(Repository<Instance> instances, ComputeCatalog catalog, InstanceReconciler reconciler,
-                                    Clock clock) {
-        return new InstanceService(instances, catalog, reconciler, clock);
+    ResourceService resourceService(StateStore store, ComputeCatalog catalog, Clock clock) {
+        return new ResourceService(store, catalog.region(), clock);
+    }
+
+    @Singleton
+    InstanceService instanceService(Repository<Instance> instances, ResourceService resources, ComputeCatalog catalog,
+                                    InstanceReconciler reconciler, Clock clock,
+                                    @Value("${sovra.compute.boot-image:sovra-test-guest}") String bootImage) {
+        KernelBoot bootLoader = catalog.bootImage(bootImage).orElseThrow(() -> new IllegalStateException(
+                "sovra.compute.boot-image names " + bootImage + ", which is not among sovra.boot-images"));
+        return new InstanceService(instances, resources, catalog, bootLoader, reconciler, clock);
     }
 }

@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * @param sku the instance SKU name (e.g. {@code seca.d2xs}); immutable
  * @param zone the availability zone; immutable
- * @param bootImage the boot source the instance was created from (until seca.storage volumes exist)
- * @param runtime what the node must run, derived from SKU and boot image; carries desired power
+ * @param bootVolume the name of the block storage (same workspace) the instance boots from
+ * @param spec the SECA spec as the tenant sent it, echoed back verbatim (references keep their form)
+ * @param runtime what the node must run, derived from SKU and boot volume; carries desired power
  * @param nodeId the node the scheduler placed it on, or null while unplaced
  */
 public record Instance(
@@ -18,9 +19,11 @@ public record Instance(
         String workspace,
         String name,
         Map<String, String> labels,
+        Map<String, String> annotations,
         String sku,
         String zone,
-        String bootImage,
+        String bootVolume,
+        Map<String, Object> spec,
         InstanceSpec runtime,
         String nodeId,
         InstanceStatus status,
@@ -34,6 +37,8 @@ public record Instance(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(metadata, "metadata");
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        spec = spec == null ? Map.of() : spec;
     }
 
     /** The SECA resource path, e.g. {@code tenants/t1/workspaces/ws1/instances/vm1}. */
@@ -50,22 +55,24 @@ public record Instance(
     }
 
     public Instance withRuntime(InstanceSpec newRuntime) {
-        return new Instance(tenant, workspace, name, labels, sku, zone, bootImage, newRuntime, nodeId, status, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, newRuntime, nodeId, status, metadata);
     }
 
     public Instance withNode(String newNodeId) {
-        return new Instance(tenant, workspace, name, labels, sku, zone, bootImage, runtime, newNodeId, status, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, newNodeId, status, metadata);
     }
 
     public Instance withStatus(InstanceStatus newStatus) {
-        return new Instance(tenant, workspace, name, labels, sku, zone, bootImage, runtime, nodeId, newStatus, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, nodeId, newStatus, metadata);
     }
 
     public Instance withMetadata(ResourceMetadata newMetadata) {
-        return new Instance(tenant, workspace, name, labels, sku, zone, bootImage, runtime, nodeId, status, newMetadata);
+        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, nodeId, status, newMetadata);
     }
 
-    public Instance withLabels(Map<String, String> newLabels) {
-        return new Instance(tenant, workspace, name, newLabels, sku, zone, bootImage, runtime, nodeId, status, metadata);
+    /** The tenant-mutable parts of a PUT on an existing instance. */
+    public Instance withEnvelope(Map<String, String> newLabels, Map<String, String> newAnnotations, Map<String, Object> newSpec) {
+        return new Instance(tenant, workspace, name, newLabels, newAnnotations, sku, zone, bootVolume, newSpec, runtime, nodeId,
+                status, metadata);
     }
 }

@@ -26,16 +26,28 @@ public record InstanceStatus(
                 List.of(new StatusCondition(ResourceState.PENDING, now, null, reason, message)));
     }
 
-    /** The same status in a new state, with a condition recorded only when state or reason changed. */
+    /**
+     * The same status in a new state. A condition is recorded per state change (not per reason), with a
+     * time strictly after the previous one, so clients can read the lifecycle back exactly; a new reason
+     * for the current state replaces the latest condition's reason.
+     */
     public InstanceStatus transition(ResourceState newState, Instant now, String reason, String message) {
-        if (!conditions.isEmpty()) {
+        if (newState == state && !conditions.isEmpty()) {
             StatusCondition latest = conditions.get(0);
-            if (latest.state() == newState && Objects.equals(latest.reason(), reason)) {
-                return new InstanceStatus(newState, powerState, powerStateSince, conditions);
+            if (Objects.equals(latest.reason(), reason) && Objects.equals(latest.message(), message)) {
+                return this;
             }
+            // Same state, new reason (e.g. why it still waits): say so without adding a state change.
+            List<StatusCondition> updated = new ArrayList<>(conditions);
+            updated.set(0, new StatusCondition(state, latest.lastTransitionAt(), latest.type(), reason, message));
+            return new InstanceStatus(state, powerState, powerStateSince, updated);
+        }
+        Instant at = now;
+        if (!conditions.isEmpty() && !at.isAfter(conditions.get(0).lastTransitionAt())) {
+            at = conditions.get(0).lastTransitionAt().plusNanos(1000);
         }
         List<StatusCondition> newest = new ArrayList<>(conditions.size() + 1);
-        newest.add(new StatusCondition(newState, now, null, reason, message));
+        newest.add(new StatusCondition(newState, at, null, reason, message));
         newest.addAll(conditions.subList(0, Math.min(conditions.size(), MAX_CONDITIONS - 1)));
         return new InstanceStatus(newState, powerState, powerStateSince, newest);
     }

@@ -42,6 +42,8 @@ final class Appliance implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process controller;
     private Process agent;
+    /** Bearer token for the SECA API, minted once the controller is up; stays valid across its restarts. */
+    private String apiToken;
 
     Appliance(String name) {
         this.guest = Path.of(System.getProperty("sovra.testGuest", "/var/lib/sovra/test-guest"));
@@ -94,6 +96,15 @@ final class Appliance implements AutoCloseable {
                 return false;
             }
         });
+        if (apiToken == null) {
+            apiToken = mintApiToken();
+        }
+    }
+
+    private String mintApiToken() {
+        HttpResponse<String> response = call("POST", "/internal/v1/tokens", "{\"subject\":\"systest\",\"tenant\":\"systest\"}");
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response).get("token").asText();
     }
 
     void startAgent(String token) {
@@ -155,6 +166,9 @@ final class Appliance implements AutoCloseable {
                 .timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (path.startsWith("/providers/") && apiToken != null) {
+            request.header("Authorization", "Bearer " + apiToken);
+        }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -173,10 +187,37 @@ final class Appliance implements AutoCloseable {
         }
     }
 
+    /** Base URL of the controller's HTTP API, e.g. {@code http://127.0.0.1:41234}. */
+    String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The bearer token this appliance's tests use for the SECA API. */
+    String apiToken() {
+        return apiToken;
+    }
+
+    /**
+     * Creates the instance (powered off, as SECA creates instances) with its own 1 GB boot volume in
+     * workspace {@code ws}, creating the workspace and the volume first.
+     */
     HttpResponse<String> putInstance(String name) {
+        HttpResponse<String> workspace = call("PUT", "/providers/seca.workspace/v1/tenants/systest/workspaces/ws", "{\"spec\":{}}");
+        assertEquals(true, workspace.statusCode() == 200 || workspace.statusCode() == 201, workspace.body());
+        HttpResponse<String> volume = call("PUT", "/providers/seca.storage/v1/tenants/systest/workspaces/ws/block-storages/boot-" + name,
+                "{\"spec\":{\"skuRef\":{\"resource\":\"seca.storage/v1/tenants/systest/skus/seca.ld500\"},\"sizeGB\":1}}");
+        assertEquals(201, volume.statusCode(), volume.body());
         return call("PUT", COMPUTE + "/instances/" + name,
-                "{\"labels\":{\"test\":\"system\"},\"spec\":{\"skuRef\":{\"resource\":\"skus/seca.d2xs\"},\"zone\":\"a\","
-                        + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"images/sovra-test-guest\"}}}}");
+                "{\"labels\":{\"test\":\"system\"},\"spec\":{\"skuRef\":{\"resource\":\"seca.compute/v1/tenants/systest/skus/seca.d2xs\"},"
+                        + "\"zone\":\"a\",\"bootVolume\":{\"deviceRef\":{\"resource\":\"block-storages/boot-" + name + "\"}}}}");
+    }
+
+    /** Creates the instance and powers it on. */
+    void runInstance(String name) {
+        HttpResponse<String> created = putInstance(name);
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> started = action(name, "start");
+        assertEquals(202, started.statusCode(), started.body());
     }
 
     HttpResponse<String> instance(String name) {

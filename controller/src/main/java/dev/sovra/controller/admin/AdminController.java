@@ -89,7 +89,7 @@ public final class AdminController {
         return new TokenView(enrolment.mint(Duration.ofSeconds(ttl)).toString(), ttl);
     }
 
-    private static void requireLocal(HttpRequest<?> request) {
+    static void requireLocal(HttpRequest<?> request) {
         InetSocketAddress address = request.getRemoteAddress();
         if (address == null || address.getAddress() == null || !address.getAddress().isLoopbackAddress()) {
             throw ApiProblem.forbidden("operator endpoints answer only on the appliance itself");

@@ -4,8 +4,9 @@ import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.controller.compute.ComputeCatalog;
 import dev.sovra.controller.compute.InstanceRequest;
 import dev.sovra.controller.compute.InstanceService;
+import dev.sovra.controller.resource.ListQuery;
+import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.model.Instance;
-import dev.sovra.model.ResourceMetadata;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -17,16 +18,16 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
-/**
- * seca.compute/v1 instances. Until seca.storage exists, {@code spec.bootVolume.deviceRef} names a
- * boot image of the appliance's catalogue; everything else follows the SECA contract.
- */
+/** seca.compute/v1 instances: the SECA contract over {@link InstanceService}. */
 @Controller("/providers/seca.compute/v1/tenants/{tenant}/workspaces/{workspace}/instances")
 public final class InstanceController {
-    static final String PROVIDER = "seca.compute/v1";
+    static final ResourceType TYPE = new ResourceType("seca.compute/v1", "instances", "instance", true);
 
     private final InstanceService instances;
     private final ComputeCatalog catalog;
@@ -37,34 +38,93 @@ public final class InstanceController {
     }
 
     @Put("/{name}")
-    public HttpResponse<InstanceResource> put(@PathVariable String tenant, @PathVariable String workspace,
-                                              @PathVariable String name, @Nullable @Body InstanceBody body,
-                                              @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+    public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace,
+                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
         if (body == null || body.spec() == null) {
             throw ApiProblem.unprocessable("spec is required");
         }
-        InstanceBody.Spec spec = body.spec();
-        String bootImage = spec.bootVolume() == null ? null
-                : References.name("spec.bootVolume.deviceRef", spec.bootVolume().deviceRef(), "images");
-        InstanceRequest request = new InstanceRequest(body.labels(), References.name("spec.skuRef", spec.skuRef(), "skus"),
-                spec.zone(), bootImage);
+        Map<String, Object> spec = body.spec();
+        validateSpec(spec);
+        Object bootVolume = spec.get("bootVolume");
+        Object deviceRef = bootVolume instanceof Map<?, ?> volume ? volume.get("deviceRef") : null;
+        InstanceRequest request = new InstanceRequest(body.labels(), body.annotations(),
+                References.name("spec.skuRef", spec.get("skuRef"), "skus"), text(spec, "zone"),
+                References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages"), spec);
+        String region = body.toRequest(true).region();
+        if (region != null && !region.equals(catalog.region())) {
+            throw ApiProblem.unprocessable("metadata.region: no region named " + region + " (this is " + catalog.region() + ")");
+        }
         InstanceService.PutResult result = instances.put(tenant, workspace, name, request, ifUnmodifiedSince);
-        return HttpResponse.<InstanceResource>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
+        return HttpResponse.<Map<String, Object>>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(render(result.instance(), "PUT"));
     }
 
+    /** The SECA limits of fields Sovra stores but does not act on yet (cloud-init, anti-affinity, data volumes). */
+    private static void validateSpec(Map<String, Object> spec) {
+        String zone = text(spec, "zone");
+        if (zone == null || zone.isEmpty() || zone.length() > 32) {
+            throw ApiProblem.unprocessable("spec.zone is required, 1 to 32 characters");
+        }
+        String userData = text(spec, "userData");
+        if (userData != null && userData.length() > 65536) {
+            throw ApiProblem.unprocessable("spec.userData is longer than 65536 characters");
+        }
+        String group = text(spec, "antiAffinityGroup");
+        if (group != null && group.length() > 64) {
+            throw ApiProblem.unprocessable("spec.antiAffinityGroup is longer than 64 characters");
+        }
+        if (spec.get("sshKeys") != null) {
+            if (!(spec.get("sshKeys") instanceof List<?> keys) || keys.size() > 32) {
+                throw ApiProblem.unprocessable("spec.sshKeys must be a list of at most 32 keys");
+            }
+            for (Object key : keys) {
+                if (!(key instanceof String text) || text.isEmpty() || text.length() > 4096) {
+                    throw ApiProblem.unprocessable("spec.sshKeys entries must be 1 to 4096 characters");
+                }
+            }
+        }
+        if (spec.get("dataVolumes") != null && (!(spec.get("dataVolumes") instanceof List<?> volumes) || volumes.size() > 64)) {
+            throw ApiProblem.unprocessable("spec.dataVolumes must be a list of at most 64 volumes");
+        }
+        if (spec.get("dataVolumes") instanceof List<?> volumes && !volumes.isEmpty()) {
+            throw ApiProblem.unprocessable("spec.dataVolumes: attaching data volumes comes with the storage data plane");
+        }
+    }
+
+    private static String text(Map<String, Object> spec, String field) {
+        Object value = spec.get(field);
+        if (value != null && !(value instanceof String)) {
+            throw ApiProblem.unprocessable("spec." + field + " must be a string");
+        }
+        return (String) value;
+    }
+
     @Get("/{name}")
-    public InstanceResource get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name) {
+    public Map<String, Object> get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name) {
         return render(instances.get(tenant, workspace, name), "GET");
     }
 
     @Get
-    public InstanceResource.Page list(@PathVariable String tenant, @PathVariable String workspace) {
-        List<InstanceResource> items = instances.list(tenant, workspace).stream()
-                .filter(i -> !i.metadata().deleting())
-                .map(i -> render(i, "GET")).toList();
-        return new InstanceResource.Page(items, new InstanceResource.PageMetadata(PROVIDER,
-                "tenants/" + tenant + "/workspaces/" + workspace + "/instances", "GET", null));
+    public Map<String, Object> list(@PathVariable String tenant, @PathVariable String workspace, @Nullable @QueryValue String labels,
+                                    @Nullable @QueryValue Integer limit, @Nullable @QueryValue String skipToken) {
+        ListQuery query = ListQuery.parse(labels, limit, skipToken);
+        List<Map<String, Object>> items = new ArrayList<>();
+        String last = null;
+        String next = null;
+        for (Instance instance : instances.list(tenant, workspace)) {
+            if (instance.metadata().deleting() || (query.after() != null && instance.name().compareTo(query.after()) <= 0)
+                    || !query.labels().matches(instance.labels())) {
+                continue;
+            }
+            if (items.size() == query.limit()) {
+                next = ListQuery.token(last);
+                break;
+            }
+            items.add(render(instance, "GET"));
+            last = instance.name();
+        }
+        return SecaJson.page(TYPE.provider(), TYPE.plural(), items, next);
     }
 
     @Delete("/{name}")
@@ -95,21 +155,22 @@ public final class InstanceController {
         return HttpResponse.accepted();
     }
 
-    private InstanceResource render(Instance instance, String verb) {
-        ResourceMetadata m = instance.metadata();
-        var metadata = new InstanceResource.Metadata(instance.name(), PROVIDER, instance.path(), verb, m.createdAt(),
-                m.lastModifiedAt(), m.resourceVersion(), m.deletedAt(), "v1", "instance", PROVIDER + "/" + instance.path(),
-                instance.tenant(), instance.workspace(), catalog.region());
-        var spec = new InstanceResource.Spec(InstanceResource.Reference.of("skus/" + instance.sku()), instance.zone(),
-                new InstanceResource.VolumeReference(InstanceResource.Reference.of("images/" + instance.bootImage()), "virtio"));
-        var status = new InstanceResource.Status(lower(instance.status().state()), lower(instance.status().powerState()),
-                instance.status().powerStateSince(),
-                instance.status().conditions().stream().map(c -> new InstanceResource.Condition(lower(c.state()),
-                        c.lastTransitionAt(), c.type(), c.reason(), c.message())).toList());
-        return new InstanceResource(instance.labels(), null, null, metadata, spec, status);
-    }
-
-    private static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
+    private Map<String, Object> render(Instance instance, String verb) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("labels", instance.labels());
+        body.put("annotations", instance.annotations());
+        body.put("extensions", Map.of());
+        body.put("metadata", SecaJson.metadata(TYPE, instance.tenant(), instance.workspace(), instance.name(), instance.metadata(),
+                verb, catalog.region()));
+        body.put("spec", instance.spec());
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("state", SecaJson.lower(instance.status().state()));
+        status.put("powerState", SecaJson.lower(instance.status().powerState()));
+        if (instance.status().powerStateSince() != null) {
+            status.put("powerStateSince", instance.status().powerStateSince().toString());
+        }
+        status.put("conditions", SecaJson.conditions(instance.status().conditions()));
+        body.put("status", status);
+        return body;
     }
 }

@@ -6,6 +6,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.codec.CodecException;
@@ -98,7 +99,9 @@ public final class ProblemHandler {
         };
     }
 
-    static HttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title, String detail) {
+    /** A SECA problem response for this request (instance = the request path, no sources). */
+    public static MutableHttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title,
+                                                       String detail) {
         Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), List.of());
         return HttpResponse.<Problem>status(HttpStatus.valueOf(status)).body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
     }

@@ -5,6 +5,14 @@ package dev.sovra.controller.compute;
  * Thrown by the service layer; the HTTP adapter renders it as application/problem+json.
  */
 public final class ApiProblem extends RuntimeException {
+    /**
+     * The status of every refused request (invalid input, unknown reference, state conflict). SECA v1.7
+     * says 422 for validation and 409 for conflicts, but the official conformance suite, which is what
+     * SECA clients are tested against, expects 412 for all of them. Sovra follows the suite; the problem
+     * {@code type} still names the kind of refusal. This is the one place that choice is made.
+     */
+    public static final int REFUSAL_STATUS = 412;
+
     private final int status;
     private final String type;
     private final String title;
@@ -25,7 +33,7 @@ public final class ApiProblem extends RuntimeException {
     }
 
     public static ApiProblem unprocessable(String detail) {
-        return new ApiProblem(422, "http://secapi.cloud/errors/validation-error", "Unprocessable Entity", detail);
+        return new ApiProblem(REFUSAL_STATUS, "http://secapi.cloud/errors/validation-error", "Validation Error", detail);
     }
 
     public static ApiProblem forbidden(String detail) {
@@ -33,7 +41,7 @@ public final class ApiProblem extends RuntimeException {
     }
 
     public static ApiProblem conflict(String detail) {
-        return new ApiProblem(409, "http://secapi.cloud/errors/resource-conflict", "Conflict", detail);
+        return new ApiProblem(REFUSAL_STATUS, "http://secapi.cloud/errors/resource-conflict", "Conflict", detail);
     }
 
     public static ApiProblem preconditionFailed(String detail) {

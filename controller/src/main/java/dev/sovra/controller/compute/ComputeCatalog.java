@@ -10,11 +10,38 @@ import java.util.Optional;
  * images. Boot images stand in for seca.storage images until block storage exists; each names a
  * kernel, initrd and command line present on every node.
  */
-public record ComputeCatalog(String region, List<String> zones, Map<String, Sku> skus, Map<String, KernelBoot> bootImages) {
+public record ComputeCatalog(String region, List<String> zones, Map<String, Sku> skus, Map<String, KernelBoot> bootImages,
+                             List<CatalogSku> storageSkus, List<CatalogSku> networkSkus) {
     public ComputeCatalog {
         zones = List.copyOf(zones);
         skus = Map.copyOf(skus);
         bootImages = Map.copyOf(bootImages);
+        storageSkus = storageSkus.stream().sorted(java.util.Comparator.comparing(CatalogSku::name)).toList();
+        networkSkus = networkSkus.stream().sorted(java.util.Comparator.comparing(CatalogSku::name)).toList();
+    }
+
+    /** A SKU as the catalogue endpoints serve it: system labels and the SECA spec fields. */
+    public record CatalogSku(String name, Map<String, String> labels, Map<String, Object> spec) {}
+
+    /** Instance SKUs in catalogue form, with SECA's system labels (provider, tier, architecture). */
+    public List<CatalogSku> computeSkus() {
+        return skus.values().stream().sorted(java.util.Comparator.comparing(Sku::name))
+                .map(s -> new CatalogSku(s.name(), tierLabels(s.name()), Map.of("vCPU", s.vcpus(), "ram", s.ramGiB())))
+                .toList();
+    }
+
+    public Optional<CatalogSku> storageSku(String name) {
+        return storageSkus.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    public Optional<CatalogSku> networkSku(String name) {
+        return networkSkus.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** SECA tiers are the SKU name after the {@code seca.} prefix, upper case (seca.d2xs -> D2XS). */
+    public static Map<String, String> tierLabels(String skuName) {
+        String tier = skuName.substring(skuName.indexOf('.') + 1).toUpperCase(java.util.Locale.ROOT);
+        return Map.of("provider", "seca", "tier", tier, "architecture", "amd64");
     }
 
     public Optional<Sku> sku(String name) {

@@ -2,5 +2,11 @@ package dev.sovra.controller.compute;
 
 import java.util.Map;
 
-/** What a tenant may set on an instance (SECA labels and spec), already parsed from the wire format. */
-public record InstanceRequest(Map<String, String> labels, String sku, String zone, String bootImage) {}
+/**
+ * What a tenant may set on an instance, parsed from the SECA wire format.
+ *
+ * @param bootVolume the name of the block storage to boot from (same workspace)
+ * @param spec the spec exactly as sent, to be echoed back
+ */
+public record InstanceRequest(Map<String, String> labels, Map<String, String> annotations, String sku, String zone,
+                              String bootVolume, Map<String, Object> spec) {}

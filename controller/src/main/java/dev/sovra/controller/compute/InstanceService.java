@@ -1,13 +1,18 @@
 package dev.sovra.controller.compute;
 
 import dev.sovra.controller.reconcile.ReconcileTrigger;
+import dev.sovra.controller.resource.ResourceService;
+import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.controller.resource.Validation;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.Repository.Versioned;
+import dev.sovra.model.DiskSpec;
 import dev.sovra.model.Instance;
 import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.InstanceStatus;
 import dev.sovra.model.KernelBoot;
 import dev.sovra.model.PowerState;
+import dev.sovra.model.Resource;
 import dev.sovra.model.ResourceMetadata;
 import dev.sovra.model.ResourceState;
 import java.time.Clock;
@@ -15,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,17 +29,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class InstanceService {
     private static final Logger log = LoggerFactory.getLogger(InstanceService.class);
-    private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-    private static final int MAX_NAME_LENGTH = 128;
 
     private final Repository<Instance> instances;
+    private final ResourceService resources;
     private final ComputeCatalog catalog;
+    private final KernelBoot bootLoader;
     private final ReconcileTrigger reconciler;
     private final Clock clock;
 
-    public InstanceService(Repository<Instance> instances, ComputeCatalog catalog, ReconcileTrigger reconciler, Clock clock) {
+    /**
+     * @param bootLoader the kernel every instance boots until images exist: its boot volume is attached as
+     *     the first disk
+     */
+    public InstanceService(Repository<Instance> instances, ResourceService resources, ComputeCatalog catalog, KernelBoot bootLoader,
+                           ReconcileTrigger reconciler, Clock clock) {
         this.instances = instances;
+        this.resources = resources;
         this.catalog = catalog;
+        this.bootLoader = bootLoader;
         this.reconciler = reconciler;
         this.clock = clock;
     }
@@ -45,10 +56,14 @@ public final class InstanceService {
 
     public PutResult put(String tenant, String workspace, String name, InstanceRequest request, Long ifUnmodifiedSince) {
         validateNames(tenant, workspace, name);
+        Validation.labels(request.labels(), request.annotations(), null);
+        if (resources.get(ResourceType.WORKSPACE, tenant, null, workspace).isEmpty()) {
+            throw ApiProblem.unprocessable("workspace " + workspace + " does not exist in tenant " + tenant);
+        }
         String path = Instance.path(tenant, workspace, name);
         ComputeCatalog.Sku sku = resolveSku(request.sku());
         String zone = resolveZone(request.zone());
-        KernelBoot boot = resolveBootImage(request.bootImage());
+        DiskSpec bootDisk = resolveBootVolume(tenant, workspace, request.bootVolume());
         while (true) {
             Optional<Versioned<Instance>> current = instances.get(path);
             Instant now = clock.instant();
@@ -56,13 +71,15 @@ public final class InstanceService {
                 if (ifUnmodifiedSince != null) {
                     throw ApiProblem.notFound("instance " + path + " does not exist, so it cannot match if-unmodified-since");
                 }
+                // SECA: a new instance is powered off until it is started.
                 InstanceSpec runtime = new InstanceSpec(UUID.randomUUID().toString(), path, sku.vcpus(), sku.memoryMiB(),
-                        boot, List.of(), List.of(), PowerState.ON, 0);
-                Instance created = new Instance(tenant, workspace, name, request.labels(), sku.name(), zone,
-                        request.bootImage(), runtime, null,
+                        bootLoader, List.of(bootDisk), List.of(), PowerState.OFF, 0);
+                Instance created = new Instance(tenant, workspace, name, request.labels(), request.annotations(), sku.name(), zone,
+                        request.bootVolume(), request.spec(), runtime, null,
                         InstanceStatus.pending(now, "Scheduling", "waiting for placement"), ResourceMetadata.created(now));
                 if (instances.compareAndPut(path, created, 0).isPresent()) {
-                    log.info("instance created ref={} uid={} sku={} zone={}", path, runtime.uid(), sku.name(), zone);
+                    log.info("instance created ref={} uid={} sku={} zone={} bootVolume={}", path, runtime.uid(), sku.name(), zone,
+                            request.bootVolume());
                     reconciler.trigger();
                     return new PutResult(created, true);
                 }
@@ -70,19 +87,24 @@ public final class InstanceService {
             }
             Instance existing = current.get().value();
             checkVersion(existing, ifUnmodifiedSince);
-            if (existing.metadata().deleting()) {
-                throw ApiProblem.conflict("instance " + path + " is being deleted");
-            }
+            requireNotDeleting(existing);
             if (!existing.sku().equals(sku.name())) {
                 throw ApiProblem.unprocessable("spec.skuRef is immutable (instance " + path + " has sku " + existing.sku() + ")");
             }
             if (!existing.zone().equals(zone)) {
                 throw ApiProblem.unprocessable("spec.zone is immutable (instance " + path + " is in zone " + existing.zone() + ")");
             }
-            if (!existing.bootImage().equals(request.bootImage())) {
-                throw ApiProblem.unprocessable("spec.bootVolume is immutable (instance " + path + " boots " + existing.bootImage() + ")");
+            if (!existing.bootVolume().equals(request.bootVolume())) {
+                throw ApiProblem.unprocessable("spec.bootVolume is immutable (instance " + path + " boots "
+                        + existing.bootVolume() + ")");
             }
-            Instance updated = existing.withLabels(request.labels()).withMetadata(existing.metadata().modified(now));
+            // Only the envelope changes, which needs nothing from the node: the update is applied at once.
+            InstanceStatus status = existing.status().state() == ResourceState.ACTIVE
+                    ? existing.status().transition(ResourceState.UPDATING, now, "Updating", null)
+                            .transition(ResourceState.ACTIVE, now, "Updated", null)
+                    : existing.status();
+            Instance updated = existing.withEnvelope(request.labels(), request.annotations(), request.spec())
+                    .withStatus(status).withMetadata(existing.metadata().modified(now));
             if (instances.compareAndPut(path, updated, current.get().revision()).isPresent()) {
                 return new PutResult(updated, false);
             }
@@ -204,20 +226,21 @@ public final class InstanceService {
         return zone;
     }
 
-    private KernelBoot resolveBootImage(String bootImage) {
-        if (bootImage == null || bootImage.isBlank()) {
+    /** The boot volume's block storage, realised for now as a sparse local disk of the same size on the node. */
+    private DiskSpec resolveBootVolume(String tenant, String workspace, String bootVolume) {
+        if (bootVolume == null || bootVolume.isBlank()) {
             throw ApiProblem.unprocessable("spec.bootVolume.deviceRef is required");
         }
-        return catalog.bootImage(bootImage).orElseThrow(() -> ApiProblem.unprocessable(
-                "spec.bootVolume.deviceRef: no boot image named " + bootImage));
+        Resource storage = resources.get(ResourceType.BLOCK_STORAGE, tenant, workspace, bootVolume)
+                .orElseThrow(() -> ApiProblem.unprocessable("spec.bootVolume.deviceRef: block storage " + bootVolume
+                        + " does not exist in workspace " + workspace));
+        long sizeGB = ((Number) storage.spec().get("sizeGB")).longValue();
+        return new DiskSpec("boot", sizeGB * 1024);
     }
 
-    private static void validateNames(String... names) {
-        for (String name : names) {
-            if (name == null || name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
-                throw ApiProblem.badRequest("invalid name '" + name + "': lower-case letters, digits, '-' and '.', at most "
-                        + MAX_NAME_LENGTH + " characters");
-            }
-        }
+    private static void validateNames(String tenant, String workspace, String name) {
+        Validation.name("tenant", tenant);
+        Validation.name("workspace", workspace);
+        Validation.name("instance name", name);
     }
 }

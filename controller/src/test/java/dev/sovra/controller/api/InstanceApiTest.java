@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sovra.controller.auth.TokenIssuer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -32,12 +34,16 @@ class InstanceApiTest implements TestPropertyProvider {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BASE = "/providers/seca.compute/v1/tenants/t1/workspaces/ws1/instances/";
     private static final String VALID = "{\"labels\":{\"env\":\"test\"},\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
-            + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"images/sovra-test-guest\"}}}}";
+            + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"block-storages/boot\"}}}}";
 
     @Inject
     EmbeddedServer server;
 
+    @Inject
+    TokenIssuer tokens;
+
     private final HttpClient http = HttpClient.newHttpClient();
+    private String token;
 
     @Override
     public Map<String, String> getProperties() {
@@ -55,6 +61,10 @@ class InstanceApiTest implements TestPropertyProvider {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        if (token == null) {
+            token = tokens.issue("api-test", "t1", null).token();
+        }
+        request.header("Authorization", "Bearer " + token);
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -75,6 +85,13 @@ class InstanceApiTest implements TestPropertyProvider {
         assertTrue(problem.get("sources").isArray());
     }
 
+    @BeforeAll
+    void workspaceAndBootVolume() throws Exception {
+        assertEquals(201, call("PUT", "/providers/seca.workspace/v1/tenants/t1/workspaces/ws1", "{\"spec\":{}}").statusCode());
+        assertEquals(201, call("PUT", "/providers/seca.storage/v1/tenants/t1/workspaces/ws1/block-storages/boot",
+                "{\"spec\":{\"skuRef\":\"skus/seca.rd100\",\"sizeGB\":1}}").statusCode());
+    }
+
     @Test
     void putCreatesThenReplacesAndReportsFullMetadata() throws Exception {
         HttpResponse<String> created = call("PUT", BASE + "vm-a", VALID);
@@ -83,10 +100,11 @@ class InstanceApiTest implements TestPropertyProvider {
         JsonNode metadata = body.get("metadata");
         assertEquals("vm-a", metadata.get("name").asText());
         assertEquals("seca.compute/v1/tenants/t1/workspaces/ws1/instances/vm-a", metadata.get("ref").asText());
+        assertEquals("instances/vm-a", metadata.get("resource").asText());
         assertEquals("PUT", metadata.get("verb").asText(), "verb is the HTTP method, as the conformance suite expects");
         assertEquals("instance", metadata.get("kind").asText());
         assertEquals(1, metadata.get("resourceVersion").asLong());
-        assertEquals("skus/seca.d2xs", body.get("spec").get("skuRef").get("resource").asText());
+        assertEquals("skus/seca.d2xs", body.get("spec").get("skuRef").asText(), "references are echoed as sent");
         assertEquals("pending", body.get("status").get("state").asText());
         assertEquals("off", body.get("status").get("powerState").asText());
 
@@ -118,24 +136,26 @@ class InstanceApiTest implements TestPropertyProvider {
     }
 
     @Test
-    void immutableFieldsAndUnknownReferencesAreRefusedWith422() throws Exception {
+    void immutableFieldsAndUnknownReferencesAreRefusedAndNothingIsWritten() throws Exception {
         call("PUT", BASE + "vm-b", VALID);
-        assertProblem(call("PUT", BASE + "vm-b", VALID.replace("seca.d2xs", "seca.ds")), 422);
-        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("seca.d2xs", "seca.nope")), 422);
-        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("\"zone\":\"a\"", "\"zone\":\"z\"")), 422);
-        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("sovra-test-guest", "nope")), 422);
-        assertProblem(call("PUT", BASE + "vm-new", "{\"labels\":{}}"), 422);
+        assertProblem(call("PUT", BASE + "vm-b", VALID.replace("seca.d2xs", "seca.ds")), 412);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("seca.d2xs", "seca.nope")), 412);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("\"zone\":\"a\"", "\"zone\":\"z\"")), 412);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("block-storages/boot", "block-storages/nope")), 412);
+        assertProblem(call("PUT", BASE + "vm-new", VALID.replace("block-storages/boot", "images/boot")), 412);
+        assertProblem(call("PUT", BASE + "vm-new", "{\"labels\":{}}"), 412);
         assertEquals(404, call("GET", BASE + "vm-new", null).statusCode(), "nothing half-written");
     }
 
     @Test
     void garbageGets4xxProblemNever5xx() throws Exception {
         assertProblem(call("PUT", BASE + "vm-c", "{not json"), 400);
-        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"skuRef\":42,\"zone\":\"a\"}}"), 422);
-        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"zone\":[1,2]}}"), 400);
-        assertProblem(call("PUT", BASE + "Bad_Name", VALID), 400);
-        assertProblem(call("PUT", BASE + "..%2F..%2Fetc", VALID), 400);
-        assertProblem(call("PUT", BASE + "x".repeat(200), VALID), 400);
+        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"skuRef\":42,\"zone\":\"a\"}}"), 412);
+        assertProblem(call("PUT", BASE + "vm-c", "{\"spec\":{\"zone\":[1,2]}}"), 412);
+        assertProblem(call("PUT", BASE + "vm-c", "{\"labels\":\"not a map\",\"spec\":{}}"), 400);
+        assertProblem(call("PUT", BASE + "Bad_Name", VALID), 412);
+        assertProblem(call("PUT", BASE + "..%2F..%2Fetc", VALID), 412);
+        assertProblem(call("PUT", BASE + "x".repeat(200), VALID), 412);
         assertProblem(call("GET", BASE + "vm-never", null), 404);
         assertProblem(call("GET", "/providers/seca.compute/v1/nothing-here", null), 404);
         assertEquals(404, call("GET", BASE + "vm-c", null).statusCode(), "nothing half-written");
@@ -145,12 +165,14 @@ class InstanceApiTest implements TestPropertyProvider {
     void actionsFollowSecaPowerSemanticsAndVersionPreconditions() throws Exception {
         JsonNode created = json(call("PUT", BASE + "vm-d", VALID));
         long version = created.get("metadata").get("resourceVersion").asLong();
-        assertProblem(call("POST", BASE + "vm-d/start", null), 412); // already on (desired)
-        assertProblem(call("POST", BASE + "vm-d/stop", null, "if-unmodified-since", String.valueOf(version + 5)), 412);
-        assertEquals(202, call("POST", BASE + "vm-d/stop", null, "if-unmodified-since", String.valueOf(version)).statusCode());
-        assertProblem(call("POST", BASE + "vm-d/stop", null), 409);
-        assertProblem(call("POST", BASE + "vm-d/restart", null), 409);
-        assertEquals(202, call("POST", BASE + "vm-d/start", null).statusCode());
+        assertProblem(call("POST", BASE + "vm-d/stop", null), 412); // new instances are off
+        assertProblem(call("POST", BASE + "vm-d/restart", null), 412);
+        assertProblem(call("POST", BASE + "vm-d/start", null, "if-unmodified-since", String.valueOf(version + 5)), 412);
+        assertEquals(202, call("POST", BASE + "vm-d/start", null, "if-unmodified-since", String.valueOf(version)).statusCode());
+        assertProblem(call("POST", BASE + "vm-d/start", null), 412);
+        assertEquals(202, call("POST", BASE + "vm-d/restart", null).statusCode());
+        assertEquals(202, call("POST", BASE + "vm-d/stop", null).statusCode());
+        assertProblem(call("POST", BASE + "vm-d/stop", null), 412);
         assertProblem(call("POST", BASE + "vm-missing/start", null), 404);
     }
 
@@ -169,11 +191,15 @@ class InstanceApiTest implements TestPropertyProvider {
     }
 
     @Test
-    void listShowsTheWorkspaceInstances() throws Exception {
+    void listShowsTheWorkspaceInstancesAndFiltersByLabel() throws Exception {
         call("PUT", BASE + "vm-l1", VALID);
-        call("PUT", BASE + "vm-l2", VALID);
+        call("PUT", BASE + "vm-l2", VALID.replace("\"test\"", "\"other\""));
         JsonNode page = json(call("GET", BASE.substring(0, BASE.length() - 1), null));
         assertEquals("GET", page.get("metadata").get("verb").asText());
+        assertEquals("instances", page.get("metadata").get("resource").asText());
         assertTrue(page.get("items").size() >= 2);
+        JsonNode filtered = json(call("GET", BASE.substring(0, BASE.length() - 1) + "?labels=env=other", null));
+        assertEquals(1, filtered.get("items").size());
+        assertEquals("vm-l2", filtered.get("items").get(0).get("metadata").get("name").asText());
     }
 }

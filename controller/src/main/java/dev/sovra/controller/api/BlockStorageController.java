@@ -1,0 +1,141 @@
+package dev.sovra.controller.api;
+
+import dev.sovra.controller.compute.ApiProblem;
+import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.compute.InstanceService;
+import dev.sovra.controller.resource.ListQuery;
+import dev.sovra.controller.resource.ResourceRequest;
+import dev.sovra.controller.resource.ResourceService;
+import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.model.Instance;
+import dev.sovra.model.Resource;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * seca.storage/v1 block storages. Until the storage data plane exists (Ceph RBD / local volumes), a
+ * block storage is realised as a sparse local disk on the node of the instance that boots from it;
+ * the controller keeps the record and enforces the SECA rules (SKU, size that only grows).
+ */
+@Controller("/providers/seca.storage/v1/tenants/{tenant}/workspaces/{workspace}/block-storages")
+public final class BlockStorageController {
+    private static final ResourceType TYPE = ResourceType.BLOCK_STORAGE;
+    private static final long MAX_SIZE_GB = 1_000_000;
+
+    private final ResourceService resources;
+    private final InstanceService instances;
+    private final ComputeCatalog catalog;
+    private final ResourceService.Rules rules;
+
+    public BlockStorageController(ResourceService resources, InstanceService instances, ComputeCatalog catalog) {
+        this.resources = resources;
+        this.instances = instances;
+        this.catalog = catalog;
+        this.rules = new ResourceService.Rules() {
+            @Override
+            public void validate(String tenant, String workspace, ResourceRequest request, Resource existing) {
+                validateSpec(request, existing);
+            }
+
+            @Override
+            public void checkDelete(Resource storage) {
+                Optional<Instance> user = attachedTo(storage);
+                if (user.isPresent()) {
+                    throw ApiProblem.conflict("block storage " + storage.name() + " is the boot volume of instance "
+                            + user.get().name() + "; delete the instance first");
+                }
+            }
+        };
+    }
+
+    private void validateSpec(ResourceRequest request, Resource existing) {
+        Map<String, Object> spec = request.spec();
+        String sku = References.name("spec.skuRef", spec.get("skuRef"), "skus");
+        if (sku == null) {
+            throw ApiProblem.unprocessable("spec.skuRef is required");
+        }
+        ComputeCatalog.CatalogSku storageSku = catalog.storageSku(sku)
+                .orElseThrow(() -> ApiProblem.unprocessable("spec.skuRef: no storage SKU named " + sku));
+        if (!(spec.get("sizeGB") instanceof Number size) || size.doubleValue() != Math.rint(size.doubleValue())) {
+            throw ApiProblem.unprocessable("spec.sizeGB is required and must be a whole number of GB");
+        }
+        long sizeGB = size.longValue();
+        int minimum = ((Number) storageSku.spec().get("minVolumeSize")).intValue();
+        if (sizeGB < Math.max(1, minimum) || sizeGB > MAX_SIZE_GB) {
+            throw ApiProblem.unprocessable("spec.sizeGB must be between " + Math.max(1, minimum) + " and " + MAX_SIZE_GB);
+        }
+        if (spec.get("sourceImageRef") != null) {
+            throw ApiProblem.unprocessable("spec.sourceImageRef: images are not served by this appliance yet");
+        }
+        if (existing != null) {
+            String previousSku = References.name("spec.skuRef", existing.spec().get("skuRef"), "skus");
+            if (!sku.equals(previousSku)) {
+                throw ApiProblem.unprocessable("spec.skuRef is immutable (was " + previousSku + ")");
+            }
+            long previousSize = ((Number) existing.spec().get("sizeGB")).longValue();
+            if (sizeGB < previousSize) {
+                throw ApiProblem.unprocessable("spec.sizeGB cannot be decreased (from " + previousSize + " to " + sizeGB + ")");
+            }
+        }
+    }
+
+    private Optional<Instance> attachedTo(Resource storage) {
+        return instances.list(storage.tenant(), storage.workspace()).stream()
+                .filter(i -> storage.name().equals(i.bootVolume()))
+                .findFirst();
+    }
+
+    @Put("/{name}")
+    public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace,
+                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+        if (body == null) {
+            throw ApiProblem.unprocessable("a block storage needs a body with spec");
+        }
+        ResourceService.PutResult result = resources.put(TYPE, tenant, workspace, name, body.toRequest(true), ifUnmodifiedSince, rules);
+        return HttpResponse.<Map<String, Object>>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(render(result.resource(), "PUT"));
+    }
+
+    @Get("/{name}")
+    public Map<String, Object> get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name) {
+        return render(resources.require(TYPE, tenant, workspace, name), "GET");
+    }
+
+    @Get
+    public Map<String, Object> list(@PathVariable String tenant, @PathVariable String workspace, @Nullable @QueryValue String labels,
+                                    @Nullable @QueryValue Integer limit, @Nullable @QueryValue String skipToken) {
+        ResourceService.Page page = resources.list(TYPE, tenant, workspace, ListQuery.parse(labels, limit, skipToken));
+        return SecaJson.page(TYPE.provider(), TYPE.plural(), page.items().stream().map(r -> render(r, "GET")).toList(),
+                page.skipToken());
+    }
+
+    @Delete("/{name}")
+    public HttpResponse<Void> delete(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name,
+                                     @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+        resources.delete(TYPE, tenant, workspace, name, ifUnmodifiedSince, rules);
+        return HttpResponse.accepted();
+    }
+
+    private Map<String, Object> render(Resource storage, String verb) {
+        Map<String, Object> body = SecaJson.resource(TYPE, storage, verb, catalog.region());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> status = new LinkedHashMap<>((Map<String, Object>) body.get("status"));
+        status.put("sizeGB", storage.spec().get("sizeGB"));
+        attachedTo(storage).ifPresent(i -> status.put("attachedTo", Map.of("resource", "instances/" + i.name())));
+        body.put("status", status);
+        return body;
+    }
+}
