@@ -10,6 +10,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.codec.CodecException;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.json.JsonSyntaxException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
@@ -41,6 +42,11 @@ public final class ProblemHandler {
     public HttpResponse<Problem> malformed(HttpRequest<?> request, JsonSyntaxException error) {
         return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON: "
                 + error.getMessage());
+    }
+
+    @Error(global = true)
+    public HttpResponse<Problem> tooLong(HttpRequest<?> request, ContentLengthExceededException error) {
+        return respond(request, 413, ERRORS + "invalid-request", "Payload Too Large", error.getMessage());
     }
 
     @Error(global = true)

@@ -2,17 +2,30 @@ package dev.sovra.controller.scheduler;
 
 import dev.sovra.model.Instance;
 import dev.sovra.model.Node;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** An immutable view of nodes and their allocations that one placement decision reads. */
+/**
+ * An immutable view of nodes and their allocations that one placement decision reads. Nodes sit in
+ * an array in node-id order; the id index and the {@link ReadyNodesByZone} index never change with
+ * placements, so committing a placement copies only the array of usages.
+ */
 public final class ClusterSnapshot {
-    private final Map<String, NodeUsage> usageByNode;
+    private final NodeUsage[] usages;
+    private final Map<String, Integer> positions;
+    private final ReadyNodesByZone ready;
+    private final List<String> nodeIds;
 
-    private ClusterSnapshot(Map<String, NodeUsage> usageByNode) {
-        this.usageByNode = Map.copyOf(usageByNode);
+    private ClusterSnapshot(NodeUsage[] usages, Map<String, Integer> positions, ReadyNodesByZone ready, List<String> nodeIds) {
+        this.usages = usages;
+        this.positions = positions;
+        this.ready = ready;
+        this.nodeIds = nodeIds;
     }
 
     /** Allocations count every placed instance, including stopped and deleting ones: they still hold their node. */
@@ -26,31 +39,64 @@ public final class ClusterSnapshot {
             vcpus.computeIfAbsent(instance.nodeId(), k -> new int[1])[0] += instance.runtime().vcpus();
             memory.computeIfAbsent(instance.nodeId(), k -> new long[1])[0] += instance.runtime().memoryMiB();
         }
-        Map<String, NodeUsage> usage = new HashMap<>();
+        TreeMap<String, NodeUsage> byId = new TreeMap<>();
         for (Node node : nodes) {
             int[] v = vcpus.getOrDefault(node.id(), new int[1]);
             long[] m = memory.getOrDefault(node.id(), new long[1]);
-            usage.put(node.id(), new NodeUsage(node, v[0], m[0]));
+            byId.put(node.id(), new NodeUsage(node, v[0], m[0]));
         }
-        return new ClusterSnapshot(usage);
+        NodeUsage[] usages = byId.values().toArray(NodeUsage[]::new);
+        Map<String, Integer> positions = new HashMap<>();
+        for (int i = 0; i < usages.length; i++) {
+            positions.put(usages[i].node().id(), i);
+        }
+        return new ClusterSnapshot(usages, Map.copyOf(positions), ReadyNodesByZone.of(usages), List.copyOf(byId.keySet()));
     }
 
+    /** Every node, in node-id order. */
     public Collection<NodeUsage> nodes() {
-        return usageByNode.values();
+        return Collections.unmodifiableList(Arrays.asList(usages));
     }
 
+    /** The node's usage, or null if the snapshot has no such node. */
     public NodeUsage node(String nodeId) {
-        return usageByNode.get(nodeId);
+        Integer position = positions.get(nodeId);
+        return position == null ? null : usages[position];
     }
 
     /** The snapshot after a placement was committed, so the next decision in a batch sees it. */
     public ClusterSnapshot withPlacement(String nodeId, PlacementRequest request) {
-        Map<String, NodeUsage> next = new HashMap<>(usageByNode);
-        next.computeIfPresent(nodeId, (id, usage) -> usage.plus(request));
-        return new ClusterSnapshot(next);
+        Integer position = positions.get(nodeId);
+        return position == null ? this : with(position, usages[position].plus(request));
     }
 
+    /** The snapshot after an instance left its node (deleted, or moved away). */
+    public ClusterSnapshot withRelease(String nodeId, PlacementRequest request) {
+        Integer position = positions.get(nodeId);
+        return position == null ? this : with(position, usages[position].minus(request));
+    }
+
+    /** Node ids in sorted order. */
     public List<String> nodeIds() {
-        return usageByNode.keySet().stream().sorted().toList();
+        return nodeIds;
+    }
+
+    int size() {
+        return usages.length;
+    }
+
+    NodeUsage at(int position) {
+        return usages[position];
+    }
+
+    /** Positions of the READY nodes of {@code zone}, in node-id order. */
+    int[] readyIn(String zone) {
+        return ready.positions(zone);
+    }
+
+    private ClusterSnapshot with(int position, NodeUsage usage) {
+        NodeUsage[] next = usages.clone();
+        next[position] = usage;
+        return new ClusterSnapshot(next, positions, ready, nodeIds);
     }
 }

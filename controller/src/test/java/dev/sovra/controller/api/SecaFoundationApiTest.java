@@ -252,4 +252,64 @@ class SecaFoundationApiTest implements TestPropertyProvider {
         assertRefused(call("DELETE", String.format(BS, "ws-vm") + "boot", null));
         assertEquals(202, call("DELETE", instances + "vm", null).statusCode());
     }
+
+    @Test
+    void malformedHugeOrUnknownBodiesAre4xxProblemsAndWriteNothing() throws Exception {
+        HttpResponse<String> unknown = call("PUT", WS + "ws-garbage", "{\"spec\":{},\"surprise\":1}");
+        assertEquals(400, unknown.statusCode(), unknown.body());
+        assertEquals(400, json(unknown).get("status").asInt());
+        assertEquals(400, call("PUT", WS + "ws-garbage", "[1,2,3]").statusCode());
+        assertEquals(400, call("PUT", WS + "ws-garbage", "{\"labels\":[\"x\"],\"spec\":{}}").statusCode());
+        HttpResponse<String> huge = call("PUT", WS + "ws-garbage", "{\"spec\":{\"blob\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}");
+        assertEquals(413, huge.statusCode());
+        assertEquals(413, json(huge).get("status").asInt());
+        assertEquals(404, call("GET", WS + "ws-garbage", null).statusCode(), "nothing written");
+    }
+
+    @Test
+    void aClientMaySendBackWhatItReadAndReadOnlyMetadataIsIgnored() throws Exception {
+        JsonNode created = json(call("PUT", WS + "ws-echo", "{\"labels\":{\"a\":\"1\"},\"spec\":{}}"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) created.get("metadata")).put("name", "someone-else");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) created.get("metadata")).put("resourceVersion", 999);
+        HttpResponse<String> again = call("PUT", WS + "ws-echo", JSON.writeValueAsString(created));
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals("ws-echo", json(again).get("metadata").get("name").asText(), "the name comes from the path");
+        assertEquals(2, json(again).get("metadata").get("resourceVersion").asLong(), "versions are the server's");
+    }
+
+    @Test
+    void ifUnmodifiedSinceGuardsAgainstLostUpdates() throws Exception {
+        long version = json(call("PUT", WS + "ws-occ", "{\"spec\":{}}")).get("metadata").get("resourceVersion").asLong();
+        HttpRequest.Builder stale = HttpRequest.newBuilder(URI.create(server.getURL() + WS + "ws-occ"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("if-unmodified-since", String.valueOf(version + 1))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"labels\":{\"lost\":\"update\"},\"spec\":{}}"));
+        assertEquals(412, http.send(stale.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertTrue(json(call("GET", WS + "ws-occ", null)).get("labels").isEmpty(), "the stale write changed nothing");
+        HttpRequest.Builder current = HttpRequest.newBuilder(URI.create(server.getURL() + WS + "ws-occ"))
+                .header("Authorization", "Bearer " + token).header("if-unmodified-since", String.valueOf(version)).DELETE();
+        assertEquals(202, http.send(current.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void paginationWalksOverAThousandItemsExactlyOnce() throws Exception {
+        for (int i = 0; i < 1010; i++) {
+            assertEquals(201, call("PUT", String.format("/providers/seca.workspace/v1/tenants/t-many/workspaces/ws-%04d", i),
+                    "{\"spec\":{}}").statusCode());
+        }
+        Set<String> seen = new HashSet<>();
+        String next = "";
+        int pages = 0;
+        do {
+            JsonNode page = json(call("GET", "/providers/seca.workspace/v1/tenants/t-many/workspaces?limit=100" + next, null));
+            page.get("items").forEach(item -> assertTrue(seen.add(item.get("metadata").get("name").asText()), "no repeats"));
+            JsonNode token = page.get("metadata").get("skipToken");
+            next = token == null ? null : "&skipToken=" + token.asText();
+            pages++;
+        } while (next != null && pages < 50);
+        assertEquals(1010, seen.size());
+        assertEquals(11, pages);
+        assertEquals(1000, json(call("GET", "/providers/seca.workspace/v1/tenants/t-many/workspaces", null)).get("items").size(),
+                "the default page is 1000");
+    }
 }

@@ -1,0 +1,18 @@
+package dev.sovra.controller.scheduler;
+
+import java.util.stream.IntStream;
+
+/** Which nodes a decision walks; the feasibility checks then run on each of them, exactly. */
+public enum CandidatePool {
+    /** Every node of the snapshot (what the checks alone decide). */
+    ALL_NODES,
+    /** Only READY nodes of the requested zone: the index does the liveness and zone checks' bulk work up front. */
+    READY_IN_ZONE;
+
+    int[] positions(ClusterSnapshot snapshot, PlacementRequest request) {
+        return switch (this) {
+            case ALL_NODES -> IntStream.range(0, snapshot.size()).toArray();
+            case READY_IN_ZONE -> snapshot.readyIn(request.zone());
+        };
+    }
+}
