@@ -31,8 +31,11 @@ public interface HypervisorDriver extends AutoCloseable {
     /** Starts the domain if it is not running. Idempotent. */
     void start(String uid);
 
-    /** ACPI shutdown, then a forced stop if still running after gracePeriod. Idempotent. */
+    /** ACPI shutdown, then a forced stop if still running after gracePeriod. Idempotent; blocks up to gracePeriod. */
     void shutdown(String uid, Duration gracePeriod);
+
+    /** Sends the ACPI power-button event and returns at once; false if the domain was not running. */
+    boolean requestShutdown(String uid);
 
     /** Stops the domain at once (power cut). Idempotent. */
     void forceStop(String uid);

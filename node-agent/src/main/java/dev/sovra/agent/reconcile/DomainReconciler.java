@@ -8,6 +8,7 @@ import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.PowerState;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,6 +43,8 @@ public final class DomainReconciler implements AutoCloseable {
     /** Instances whose last convergence failed, with the error, reported as FAILED. */
     private final Map<String, String> failures = new HashMap<>();
     private final Map<String, InstanceObservation> lastReported = new HashMap<>();
+    /** Guests asked to power off (ACPI) and when they are forced off if they have not obeyed. */
+    private final Map<String, Instant> stopDeadlines = new HashMap<>();
     private volatile Map<String, InstanceSpec> desired;
     private volatile boolean running = true;
 
@@ -90,7 +93,8 @@ public final class DomainReconciler implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                wakeup.tryAcquire(resyncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+                long waitMillis = stopDeadlines.isEmpty() ? resyncPeriod.toMillis() : Math.min(resyncPeriod.toMillis(), 250);
+                wakeup.tryAcquire(waitMillis, TimeUnit.MILLISECONDS);
                 wakeup.drainPermits();
                 if (running) {
                     pass();
@@ -128,6 +132,7 @@ public final class DomainReconciler implements AutoCloseable {
                     log.info("removing undesired domain uid={} ref={}", status.uid(), status.ref());
                     driver.undefine(status.uid());
                     defined.remove(status.uid());
+                    stopDeadlines.remove(status.uid());
                 } catch (RuntimeException e) {
                     log.warn("removing undesired domain failed uid={} error=\"{}\"", status.uid(), e.getMessage(), e);
                 }
@@ -155,8 +160,28 @@ public final class DomainReconciler implements AutoCloseable {
                 driver.reboot(spec.uid(), spec.restartGeneration());
             }
         } else if (state == DomainState.RUNNING || state == DomainState.PAUSED) {
+            stop(spec);
+            return;
+        }
+        stopDeadlines.remove(spec.uid());
+    }
+
+    /**
+     * Asks the guest to power off and comes back in later passes; a guest that has not obeyed when its
+     * grace period ends is forced off. Never blocks the pass, so one slow guest delays no other instance.
+     */
+    private void stop(InstanceSpec spec) {
+        Instant deadline = stopDeadlines.get(spec.uid());
+        Instant now = clock.instant();
+        if (deadline == null) {
             log.info("stopping domain uid={} ref={} grace={}", spec.uid(), spec.ref(), shutdownGrace);
-            driver.shutdown(spec.uid(), shutdownGrace);
+            if (driver.requestShutdown(spec.uid())) {
+                stopDeadlines.put(spec.uid(), now.plus(shutdownGrace));
+            }
+        } else if (!now.isBefore(deadline)) {
+            log.info("forcing domain off uid={} ref={} reason=\"grace period over\"", spec.uid(), spec.ref());
+            driver.forceStop(spec.uid());
+            stopDeadlines.remove(spec.uid());
         }
     }
 

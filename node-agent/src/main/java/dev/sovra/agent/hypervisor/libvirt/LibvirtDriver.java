@@ -160,7 +160,23 @@ public final class LibvirtDriver implements HypervisorDriver {
     @Override
     public void shutdown(String uid, Duration gracePeriod) {
         String id = DomainXml.canonicalUid(uid);
-        boolean requested = call(id, "cannot shut down domain", conn -> {
+        if (!requestShutdown(id)) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.max(0, gracePeriod.toNanos());
+        while (System.nanoTime() < deadline) {
+            if (!isRunning(id)) {
+                return;
+            }
+            sleep(POLL);
+        }
+        forceStop(id);
+    }
+
+    @Override
+    public boolean requestShutdown(String uid) {
+        String id = DomainXml.canonicalUid(uid);
+        return call(id, "cannot shut down domain", conn -> {
             Domain domain = lookup(conn, id);
             if (domain == null) {
                 return false;
@@ -183,17 +199,6 @@ public final class LibvirtDriver implements HypervisorDriver {
                 free(domain);
             }
         });
-        if (!requested) {
-            return;
-        }
-        long deadline = System.nanoTime() + Math.max(0, gracePeriod.toNanos());
-        while (System.nanoTime() < deadline) {
-            if (!isRunning(id)) {
-                return;
-            }
-            sleep(POLL);
-        }
-        forceStop(id);
     }
 
     @Override
