@@ -22,12 +22,14 @@ import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * seca.storage/v1 block storages. Until the storage data plane exists (Ceph RBD / local volumes), a
  * block storage is realised as a sparse local disk on the node of the instance that boots from it;
- * the controller keeps the record and enforces the SECA rules (SKU, size that only grows).
+ * the controller keeps the record and enforces the SECA rules (SKU, size that only grows, a source
+ * image that exists when the volume is created). Starting from the image's data comes with that plane.
  */
 @Controller("/providers/seca.storage/v1/tenants/{tenant}/workspaces/{workspace}/block-storages")
 public final class BlockStorageController {
@@ -46,7 +48,7 @@ public final class BlockStorageController {
         this.rules = new ResourceService.Rules() {
             @Override
             public void validate(String tenant, String workspace, ResourceRequest request, Resource existing) {
-                validateSpec(request, existing);
+                validateSpec(tenant, request, existing);
             }
 
             @Override
@@ -60,7 +62,7 @@ public final class BlockStorageController {
         };
     }
 
-    private void validateSpec(ResourceRequest request, Resource existing) {
+    private void validateSpec(String tenant, ResourceRequest request, Resource existing) {
         Map<String, Object> spec = request.spec();
         String sku = References.name("spec.skuRef", spec.get("skuRef"), "skus");
         if (sku == null) {
@@ -76,9 +78,7 @@ public final class BlockStorageController {
         if (sizeGB < Math.max(1, minimum) || sizeGB > MAX_SIZE_GB) {
             throw ApiProblem.unprocessable("spec.sizeGB must be between " + Math.max(1, minimum) + " and " + MAX_SIZE_GB);
         }
-        if (spec.get("sourceImageRef") != null) {
-            throw ApiProblem.unprocessable("spec.sourceImageRef: images are not served by this appliance yet");
-        }
+        String image = sourceImage(tenant, spec);
         if (existing != null) {
             String previousSku = References.name("spec.skuRef", existing.spec().get("skuRef"), "skus");
             if (!sku.equals(previousSku)) {
@@ -88,7 +88,23 @@ public final class BlockStorageController {
             if (sizeGB < previousSize) {
                 throw ApiProblem.unprocessable("spec.sizeGB cannot be decreased (from " + previousSize + " to " + sizeGB + ")");
             }
+            // A volume is initialised from its image once, when it is created; a later change could not be
+            // honoured (the spec does not say; Sovra treats it like skuRef). An image deleted since then does
+            // not block updates of the volume.
+            String previousImage = sourceImage(tenant, existing.spec());
+            if (!Objects.equals(image, previousImage)) {
+                throw ApiProblem.unprocessable("spec.sourceImageRef is immutable (was "
+                        + (previousImage == null ? "not set" : "images/" + previousImage) + ")");
+            }
+        } else if (image != null && resources.get(ResourceType.IMAGE, tenant, null, image).isEmpty()) {
+            throw ApiProblem.unprocessable("spec.sourceImageRef: image " + image + " does not exist in tenant " + tenant);
         }
+    }
+
+    /** The image name of {@code spec.sourceImageRef} (tenant-level images), or null without one. */
+    private String sourceImage(String tenant, Map<String, Object> spec) {
+        Object reference = spec.get("sourceImageRef");
+        return reference == null ? null : ImageController.imageName("spec.sourceImageRef", reference, tenant, catalog.region());
     }
 
     private Optional<Instance> attachedTo(Resource storage) {

@@ -27,15 +27,24 @@ final class SecaJson {
     }
 
     /**
+     * A global, tenant-level resource (roles, role assignments): GlobalTenantResourceMetadata, which has
+     * no {@code region}.
+     */
+    static Map<String, Object> globalResource(ResourceType type, Resource resource, String verb) {
+        return resource(type, resource, verb, null);
+    }
+
+    /**
      * Metadata as the conformance suite checks it: {@code resource} is {@code <plural>/<name>},
-     * {@code ref} the full URN, {@code verb} the HTTP method of this request.
+     * {@code ref} the full URN, {@code verb} the HTTP method of this request; {@code region} is left
+     * out when null (global resources).
      */
     static Map<String, Object> metadata(ResourceType type, String tenant, String workspace, String name, ResourceMetadata m,
                                         String verb, String region) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("name", name);
         metadata.put("provider", type.provider());
-        metadata.put("resource", type.plural() + "/" + name);
+        metadata.put("resource", type.resource(name));
         metadata.put("verb", verb);
         if (m != null) {
             metadata.put("createdAt", m.createdAt().toString());
@@ -47,12 +56,17 @@ final class SecaJson {
         }
         metadata.put("apiVersion", "v1");
         metadata.put("kind", type.kind());
-        metadata.put("ref", type.provider() + "/" + type.path(tenant, workspace, name));
+        metadata.put("ref", type.provider() + "/" + type.secaPath(tenant, workspace, name));
         metadata.put("tenant", tenant);
         if (workspace != null) {
             metadata.put("workspace", workspace);
         }
-        metadata.put("region", region);
+        if (type.network() != null) {
+            metadata.put("network", type.network());
+        }
+        if (region != null) {
+            metadata.put("region", region);
+        }
         return metadata;
     }
 

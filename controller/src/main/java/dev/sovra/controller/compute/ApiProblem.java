@@ -2,7 +2,7 @@ package dev.sovra.controller.compute;
 
 /**
  * A request the service refuses, with the HTTP status and RFC 9457 problem fields SECA clients see.
- * Thrown by the service layer; the HTTP adapter renders it as application/problem+json.
+ * Thrown by the service layer; the HTTP adapter renders it as a SECA error body (RFC 7807 fields, sent as application/json as SECA specifies).
  */
 public final class ApiProblem extends RuntimeException {
     /**

@@ -109,6 +109,7 @@ class SecaFoundationApiTest implements TestPropertyProvider {
             providers.add(p.get("name").asText());
             assertEquals("v1", p.get("version").asText());
             assertTrue(p.get("url").asText().endsWith("/providers/" + p.get("name").asText()), "url has no version segment");
+            assertTrue(p.get("url").asText().startsWith(server.getURL().toString()), "discovery points back at this server");
         });
         assertEquals(Set.of("seca.workspace", "seca.compute", "seca.storage", "seca.network"), providers);
         assertEquals(404, call("GET", "/providers/seca.region/v1/regions/elsewhere", null).statusCode());

@@ -1,0 +1,62 @@
+package dev.sovra.controller.api;
+
+import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.network.NetworkResources;
+import dev.sovra.controller.network.RouteTableRules;
+import dev.sovra.controller.resource.ResourceService;
+import dev.sovra.controller.resource.ResourceType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import java.util.Map;
+
+/** seca.network/v1 route-tables, nested under a network (routes to gateways, instances, NICs; metadata.kind routing-table); rules in {@link RouteTableRules}. */
+@Controller("/providers/seca.network/v1/tenants/{tenant}/workspaces/{workspace}/networks/{network}/route-tables")
+public final class RouteTableController extends NetworkResourceController {
+    private final RouteTableRules kind;
+
+    public RouteTableController(ResourceService resources, ComputeCatalog catalog, RouteTableRules kind) {
+        super(resources, catalog);
+        this.kind = kind;
+    }
+
+    private static ResourceType type(String network) {
+        return NetworkResources.routeTables(network);
+    }
+
+    @Put("/{name}")
+    public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String network,
+                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+        return put(type(network), tenant, workspace, name, body, ifUnmodifiedSince, kind.rules(tenant, workspace, network), kind::status);
+    }
+
+    @Get("/{name}")
+    public Map<String, Object> get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String network,
+                                   @PathVariable String name) {
+        requireNetwork(tenant, workspace, network);
+        return get(type(network), tenant, workspace, name, kind::status);
+    }
+
+    @Get
+    public Map<String, Object> list(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String network,
+                                    @Nullable @QueryValue String labels, @Nullable @QueryValue Integer limit,
+                                    @Nullable @QueryValue String skipToken) {
+        requireNetwork(tenant, workspace, network);
+        return list(type(network), tenant, workspace, labels, limit, skipToken, kind::status);
+    }
+
+    @Delete("/{name}")
+    public HttpResponse<Void> delete(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String network,
+                                     @PathVariable String name, @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+        requireNetwork(tenant, workspace, network);
+        return delete(type(network), tenant, workspace, name, ifUnmodifiedSince, kind.rules(tenant, workspace, network));
+    }
+}
