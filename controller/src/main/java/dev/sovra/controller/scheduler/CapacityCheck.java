@@ -14,4 +14,9 @@ public final class CapacityCheck implements FeasibilityCheck {
         }
         return Optional.empty();
     }
+
+    @Override
+    public boolean accepts(NodeUsage node, PlacementRequest request) {
+        return node.freeVcpus() >= request.vcpus() && node.freeMemoryMiB() >= request.memoryMiB();
+    }
 }

@@ -10,4 +10,9 @@ public final class NodeReadyCheck implements FeasibilityCheck {
         return node.node().state() == NodeState.READY ? Optional.empty()
                 : Optional.of("node is " + node.node().state().name().toLowerCase());
     }
+
+    @Override
+    public boolean accepts(NodeUsage node, PlacementRequest request) {
+        return node.node().state() == NodeState.READY;
+    }
 }

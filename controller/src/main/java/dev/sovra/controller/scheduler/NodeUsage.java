@@ -16,4 +16,13 @@ public record NodeUsage(Node node, int allocatedVcpus, long allocatedMemoryMiB) 
     public NodeUsage plus(PlacementRequest request) {
         return new NodeUsage(node, allocatedVcpus + request.vcpus(), allocatedMemoryMiB + request.memoryMiB());
     }
+
+    /** @throws IllegalArgumentException if the node does not hold that much (a release without its placement) */
+    public NodeUsage minus(PlacementRequest request) {
+        if (request.vcpus() > allocatedVcpus || request.memoryMiB() > allocatedMemoryMiB) {
+            throw new IllegalArgumentException("node " + node.id() + " holds " + allocatedVcpus + " vCPU / " + allocatedMemoryMiB
+                    + " MiB, cannot release " + request.vcpus() + " vCPU / " + request.memoryMiB() + " MiB");
+        }
+        return new NodeUsage(node, allocatedVcpus - request.vcpus(), allocatedMemoryMiB - request.memoryMiB());
+    }
 }

@@ -1,38 +1,85 @@
 package dev.sovra.controller.scheduler;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Chooses a node for an instance: every feasibility check must pass, then the node with the most
  * free memory (then vCPU) wins, which spreads load. Pure: reads a snapshot, returns a decision.
+ *
+ * <p>A decision walks a {@link CandidatePool} and scores at most {@code sampleSize} feasible nodes (the
+ * "best of k choices"): from the pool's start when the pool is that small or smaller (then the best
+ * feasible node overall wins, ties to the lowest node id), else from a position derived from the
+ * instance uid, so one decision costs about {@code sampleSize} nodes, not the cluster. The checks run
+ * exactly on every node walked, and a request is refused only after the whole pool was walked.
  */
 public final class Scheduler {
-    private final List<FeasibilityCheck> checks;
+    /** Feasible nodes scored per decision by {@link #standard()}. */
+    public static final int DEFAULT_SAMPLE_SIZE = 16;
 
+    private final List<FeasibilityCheck> checks;
+    private final CandidatePool pool;
+    private final int sampleSize;
+
+    /** Walks every node and scores every feasible one. */
     public Scheduler(List<FeasibilityCheck> checks) {
-        this.checks = List.copyOf(checks);
+        this(checks, CandidatePool.ALL_NODES, Integer.MAX_VALUE);
     }
 
+    public Scheduler(List<FeasibilityCheck> checks, CandidatePool pool, int sampleSize) {
+        if (sampleSize < 1) {
+            throw new IllegalArgumentException("sampleSize must be at least 1, was " + sampleSize);
+        }
+        this.checks = List.copyOf(checks);
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.sampleSize = sampleSize;
+    }
+
+    private static List<FeasibilityCheck> standardChecks() {
+        return List.of(new NodeReadyCheck(), new ZoneCheck(), new CapacityCheck());
+    }
+
+    /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones. */
     public static Scheduler standard() {
-        return new Scheduler(List.of(new NodeReadyCheck(), new ZoneCheck(), new CapacityCheck()));
+        return new Scheduler(standardChecks(), CandidatePool.READY_IN_ZONE, DEFAULT_SAMPLE_SIZE);
+    }
+
+    /** The standard checks over every node, scoring all feasible ones: the reference {@link #standard()} samples. */
+    public static Scheduler exhaustive() {
+        return new Scheduler(standardChecks());
     }
 
     public Decision place(ClusterSnapshot snapshot, PlacementRequest request) {
+        int[] positions = pool.positions(snapshot, request);
+        int start = positions.length <= sampleSize ? 0 : Math.floorMod(Objects.hashCode(request.instanceUid()), positions.length);
         NodeUsage best = null;
-        Map<String, String> rejections = new LinkedHashMap<>();
-        for (String nodeId : snapshot.nodeIds()) {
-            NodeUsage candidate = snapshot.node(nodeId);
-            Optional<String> rejection = firstRejection(candidate, request);
-            if (rejection.isPresent()) {
-                rejections.put(nodeId, rejection.get());
-            } else if (best == null || score(candidate) > score(best)) {
-                best = candidate;
+        double bestScore = 0;
+        int feasible = 0;
+        for (int i = 0; i < positions.length && feasible < sampleSize; i++) {
+            NodeUsage candidate = snapshot.at(positions[(start + i) % positions.length]);
+            if (accepts(candidate, request)) {
+                feasible++;
+                double score = score(candidate);
+                if (best == null || score > bestScore) {
+                    best = candidate;
+                    bestScore = score;
+                }
             }
         }
-        return new Decision(best == null ? null : best.node().id(), rejections);
+        return new Decision(best == null ? null : best.node().id(), snapshot, request, this);
+    }
+
+    private boolean accepts(NodeUsage node, PlacementRequest request) {
+        for (FeasibilityCheck check : checks) {
+            if (!check.accepts(node, request)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<String> firstRejection(NodeUsage node, PlacementRequest request) {
@@ -45,6 +92,15 @@ public final class Scheduler {
         return Optional.empty();
     }
 
+    /** Why each node of the snapshot, in node-id order, cannot take the request. */
+    private Map<String, String> rejections(ClusterSnapshot snapshot, PlacementRequest request) {
+        Map<String, String> rejections = new LinkedHashMap<>();
+        for (NodeUsage node : snapshot.nodes()) {
+            firstRejection(node, request).ifPresent(reason -> rejections.put(node.node().id(), reason));
+        }
+        return rejections;
+    }
+
     private static double score(NodeUsage node) {
         double memory = node.node().allocatableMemoryMiB() == 0 ? 0
                 : (double) node.freeMemoryMiB() / node.node().allocatableMemoryMiB();
@@ -53,22 +109,50 @@ public final class Scheduler {
         return memory + cpu;
     }
 
-    /**
-     * @param nodeId the chosen node, or null when no node fits
-     * @param rejections why each rejected node was rejected
-     */
-    public record Decision(String nodeId, Map<String, String> rejections) {
+    /** A placement decision; its explanation is computed (over every node) only when asked for. */
+    public static final class Decision {
+        private final String nodeId;
+        private final ClusterSnapshot snapshot;
+        private final PlacementRequest request;
+        private final Scheduler scheduler;
+        private Map<String, String> rejections;
+
+        private Decision(String nodeId, ClusterSnapshot snapshot, PlacementRequest request, Scheduler scheduler) {
+            this.nodeId = nodeId;
+            this.snapshot = snapshot;
+            this.request = request;
+            this.scheduler = scheduler;
+        }
+
+        /** The chosen node, or null when no node fits. */
+        public String nodeId() {
+            return nodeId;
+        }
+
         public boolean placed() {
             return nodeId != null;
         }
 
+        /** Why each rejected node (every node that fails a check) was rejected, in node-id order. */
+        public synchronized Map<String, String> rejections() {
+            if (rejections == null) {
+                rejections = Collections.unmodifiableMap(scheduler.rejections(snapshot, request));
+            }
+            return rejections;
+        }
+
         public String summary() {
-            if (rejections.isEmpty()) {
+            if (rejections().isEmpty()) {
                 return "no nodes registered";
             }
             StringBuilder text = new StringBuilder();
-            rejections.forEach((node, reason) -> text.append(text.isEmpty() ? "" : "; ").append(node).append(": ").append(reason));
+            rejections().forEach((node, reason) -> text.append(text.isEmpty() ? "" : "; ").append(node).append(": ").append(reason));
             return text.toString();
+        }
+
+        @Override
+        public String toString() {
+            return "Decision[nodeId=" + nodeId + "]";
         }
     }
 }

@@ -10,4 +10,9 @@ public final class ZoneCheck implements FeasibilityCheck {
         return zone.equals(request.zone()) ? Optional.empty()
                 : Optional.of("node is in zone " + zone + ", not " + request.zone());
     }
+
+    @Override
+    public boolean accepts(NodeUsage node, PlacementRequest request) {
+        return node.node().inventory().zone().equals(request.zone());
+    }
 }

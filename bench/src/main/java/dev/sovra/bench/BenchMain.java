@@ -1,0 +1,36 @@
+package dev.sovra.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code java -jar sovra-bench.jar scheduler --nodes N | transport --agents N}; last line is a key=value summary. */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] argv) throws Exception {
+        // Before any logger exists: the controller jar on the classpath brings its own logback.xml.
+        System.setProperty("logback.configurationFile", "sovra-bench-logback.xml");
+        if (argv.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        Args args = new Args(List.copyOf(Arrays.asList(argv).subList(1, argv.length)));
+        switch (argv[0]) {
+            case "scheduler" -> SchedulerBench.run(args);
+            case "transport" -> TransportBench.run(args);
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--iterations I] [--warmup-iterations W]
+                       bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]
+                                       [--io-threads I] [--handler-threads H]
+                                       [--warmup-seconds W] [--seconds D]""");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.sovra.bench;
+
+import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.PlacementRequest;
+import dev.sovra.controller.scheduler.Scheduler;
+import java.util.Collection;
+import java.util.Locale;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+
+/** {@code bench scheduler --nodes N}: runs {@link SchedulerBenchmark} under JMH and prints one summary line. */
+final class SchedulerBench {
+    private SchedulerBench() {}
+
+    static void run(Args args) throws RunnerException {
+        int nodes = args.intOption("--nodes", 1000);
+        int warmups = args.intOption("--warmup-iterations", 3);
+        int iterations = args.intOption("--iterations", 5);
+        String kind = args.option("--scheduler") == null ? "standard" : args.option("--scheduler");
+        scheduler(kind);
+        sanityPass(nodes, kind);
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(SchedulerBenchmark.class.getName() + ".placeAndCommit")
+                .param("nodes", String.valueOf(nodes))
+                .param("scheduler", kind)
+                .forks(1)
+                .jvmArgsAppend("-Xms1g", "-Xmx1g")
+                .warmupIterations(warmups)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(iterations)
+                .measurementTime(TimeValue.seconds(1));
+        Collection<RunResult> results = new Runner(options.build()).run();
+        RunResult result = results.iterator().next();
+        Statistics stats = result.getPrimaryResult().getStatistics(); // microseconds per placement
+        System.out.println(String.format(Locale.ROOT, "nodes=%d scheduler=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f samples=%d",
+                nodes, kind, 1e6 / stats.getMean(), stats.getPercentile(50) / 1000, stats.getPercentile(99) / 1000,
+                stats.getPercentile(99.9) / 1000, stats.getN()));
+    }
+
+    /** Shows that the benchmark measures successful placements, not a full cluster. */
+    static Scheduler scheduler(String kind) {
+        return switch (kind) {
+            case "standard" -> Scheduler.standard();
+            case "exhaustive" -> Scheduler.exhaustive();
+            default -> throw new IllegalArgumentException("--scheduler is standard or exhaustive, not " + kind);
+        };
+    }
+
+    private static void sanityPass(int nodes, String kind) {
+        ClusterFixture fixture = ClusterFixture.create(nodes, 42);
+        ClusterSnapshot snapshot = fixture.snapshot();
+        Scheduler scheduler = scheduler(kind);
+        int placed = 0;
+        PlacementRequest[] requests = fixture.requests(SchedulerBenchmark.PASS);
+        for (PlacementRequest request : requests) {
+            Scheduler.Decision decision = scheduler.place(snapshot, request);
+            if (decision.placed()) {
+                snapshot = snapshot.withPlacement(decision.nodeId(), request);
+                placed++;
+            }
+        }
+        System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed; one pass placed %d of %d requests%n",
+                nodes, fixture.instanceCount(), placed, requests.length);
+    }
+}
