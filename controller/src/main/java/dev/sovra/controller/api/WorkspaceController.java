@@ -19,13 +19,19 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
+import dev.sovra.controller.network.NetworkResources;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** seca.workspace/v1: workspaces, the containers of every regional workspace resource. */
 @Controller("/providers/seca.workspace/v1/tenants/{tenant}/workspaces")
 public final class WorkspaceController {
     private static final ResourceType TYPE = ResourceType.WORKSPACE;
+    /** The workspace-level resources counted in status.resourceCount (subnets and route tables belong to networks). */
+    private static final List<ResourceType> COUNTED = List.of(ResourceType.BLOCK_STORAGE, NetworkResources.NETWORK,
+            NetworkResources.INTERNET_GATEWAY, NetworkResources.PUBLIC_IP, NetworkResources.NIC, NetworkResources.SECURITY_GROUP,
+            NetworkResources.SECURITY_GROUP_RULE);
 
     private final ResourceService resources;
     private final InstanceService instances;
@@ -42,6 +48,10 @@ public final class WorkspaceController {
                 // The workspace spec is free-form.
             }
 
+            /**
+             * Instances run on nodes, so a workspace holding one is not deleted (SECA deletion protection).
+             * Everything else in it exists only as controller records and goes with the workspace.
+             */
             @Override
             public void checkDelete(Resource workspace) {
                 long running = instances.list(workspace.tenant(), workspace.name()).stream()
@@ -50,6 +60,7 @@ public final class WorkspaceController {
                     throw ApiProblem.conflict("workspace " + workspace.name() + " still holds " + running
                             + " instance(s); delete them first");
                 }
+                resources.deleteWorkspaceContents(workspace.tenant(), workspace.name());
             }
         };
     }
@@ -88,8 +99,11 @@ public final class WorkspaceController {
         Map<String, Object> body = SecaJson.resource(TYPE, workspace, verb, catalog.region());
         @SuppressWarnings("unchecked")
         Map<String, Object> status = new LinkedHashMap<>((Map<String, Object>) body.get("status"));
-        status.put("resourceCount", instances.list(workspace.tenant(), workspace.name()).size()
-                + resources.all(ResourceType.BLOCK_STORAGE, workspace.tenant(), workspace.name()).size());
+        int count = instances.list(workspace.tenant(), workspace.name()).size();
+        for (ResourceType type : COUNTED) {
+            count += resources.all(type, workspace.tenant(), workspace.name()).size();
+        }
+        status.put("resourceCount", count);
         body.put("status", status);
         return body;
     }

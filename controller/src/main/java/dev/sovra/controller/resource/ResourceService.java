@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class ResourceService {
     private static final Logger log = LoggerFactory.getLogger(ResourceService.class);
 
+    /** Providers whose workspace-scoped records this service stores (instances live in their own repository). */
+    private static final java.util.List<String> WORKSPACE_CONTENT_PROVIDERS = java.util.List.of("seca.storage/v1", "seca.network/v1");
+
     private final Repository<Resource> resources;
     private final String region;
     private final Clock clock;
@@ -123,6 +126,27 @@ public final class ResourceService {
     /** All resources of a type in a workspace (or tenant), for dependency checks. */
     public List<Resource> all(ResourceType type, String tenant, String workspace) {
         return resources.list(type.provider() + "/" + type.collection(tenant, workspace) + "/").stream().map(Versioned::value).toList();
+    }
+
+    /**
+     * Removes every record this service keeps inside a workspace (storage and network resources), for a
+     * workspace delete that cascades to what has no effect outside the controller.
+     *
+     * @return how many records were removed
+     */
+    public int deleteWorkspaceContents(String tenant, String workspace) {
+        int removed = 0;
+        for (String provider : WORKSPACE_CONTENT_PROVIDERS) {
+            for (Versioned<Resource> entry : resources.list(provider + "/tenants/" + tenant + "/workspaces/" + workspace + "/")) {
+                if (resources.compareAndDelete(entry.id(), entry.revision())) {
+                    removed++;
+                }
+            }
+        }
+        if (removed > 0) {
+            log.info("workspace contents deleted tenant={} workspace={} records={}", tenant, workspace, removed);
+        }
+        return removed;
     }
 
     public void delete(ResourceType type, String tenant, String workspace, String name, Long ifUnmodifiedSince, Rules rules) {

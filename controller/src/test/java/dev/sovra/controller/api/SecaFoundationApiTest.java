@@ -313,4 +313,17 @@ class SecaFoundationApiTest implements TestPropertyProvider {
         assertEquals(1000, json(call("GET", "/providers/seca.workspace/v1/tenants/t-many/workspaces", null)).get("items").size(),
                 "the default page is 1000");
     }
+
+    @Test
+    void deletingAWorkspaceTakesItsRecordsAlongAndCountsThem() throws Exception {
+        call("PUT", WS + "ws-cascade", "{\"spec\":{}}");
+        call("PUT", String.format(BS, "ws-cascade") + "d1", storage("ws-cascade", "d1", 20));
+        call("PUT", String.format(BS, "ws-cascade") + "d2", storage("ws-cascade", "d2", 20));
+        assertEquals(2, json(call("GET", WS + "ws-cascade", null)).get("status").get("resourceCount").asInt());
+        assertEquals(202, call("DELETE", WS + "ws-cascade", null).statusCode());
+        call("PUT", WS + "ws-cascade", "{\"spec\":{}}");
+        assertEquals(404, call("GET", String.format(BS, "ws-cascade") + "d1", null).statusCode(),
+                "a re-created workspace starts empty");
+        assertEquals(0, json(call("GET", WS + "ws-cascade", null)).get("status").get("resourceCount").asInt());
+    }
 }
