@@ -76,7 +76,8 @@ public final class BearerAuthFilter implements Ordered {
         if (path == null || (path.contains("/.") && !path.equals("/.wellknown/secapi")) || path.contains("%") || path.contains("\\")) {
             return false;
         }
-        return path.equals("/health") || path.equals("/.wellknown/secapi") || path.startsWith("/internal/");
+        return path.equals("/health") || path.equals("/.wellknown/secapi") || path.startsWith("/internal/")
+                || path.startsWith("/openapi/");
     }
 
     private static MutableHttpResponse<Problem> refuse(HttpRequest<?> request, String reason, String detail, boolean invalidToken) {

@@ -326,4 +326,21 @@ class SecaFoundationApiTest implements TestPropertyProvider {
                 "a re-created workspace starts empty");
         assertEquals(0, json(call("GET", WS + "ws-cascade", null)).get("status").get("resourceCount").asInt());
     }
+
+    @Test
+    void theOpenApiDocumentDescribesEverySecaOperationServed() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/openapi/sovra-v1.yml")).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), "published without a token");
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>)
+                new org.yaml.snakeyaml.Yaml().<Map<String, Object>>load(response.body()).get("paths");
+        int operations = 0;
+        for (Map.Entry<String, Map<String, Object>> path : paths.entrySet()) {
+            if (path.getKey().startsWith("/providers/") || path.getKey().equals("/.wellknown/secapi")) {
+                operations += (int) path.getValue().keySet().stream().filter(m -> List.of("get", "put", "delete", "post").contains(m)).count();
+            }
+        }
+        assertEquals(68, operations, "the SECA foundation has 68 operations (API.md section 6)");
+    }
 }
