@@ -1,6 +1,7 @@
 package dev.sovra.controller;
 
 import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.compute.HostableSkus;
 import dev.sovra.controller.compute.InstanceService;
 import dev.sovra.controller.node.AgentGateway;
 import dev.sovra.controller.node.CapacityPolicy;
@@ -68,7 +69,8 @@ final class ControllerFactory {
         List<ComputeCatalog.CatalogSku> network = networkSkus.stream().map(s -> new ComputeCatalog.CatalogSku(s.getName(),
                 ComputeCatalog.tierLabels(s.getName()),
                 Map.<String, Object>of("bandwidth", s.getBandwidth(), "packets", s.getPackets()))).toList();
-        return new ComputeCatalog(region, zones, skuMap, images, storage, network);
+        return new ComputeCatalog(region, zones, HostableSkus.filter(skuMap, ProfileCatalog.builtin().profiles()), images, storage,
+                network);
     }
 
     @Singleton
