@@ -1,27 +1,19 @@
 package dev.sovra.controller.api;
 
 import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.network.KindRules;
 import dev.sovra.controller.network.NetworkResources;
 import dev.sovra.controller.network.SecurityGroupRules;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.annotation.Body;
+import dev.sovra.model.Resource;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Delete;
-import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
-import io.micronaut.http.annotation.PathVariable;
-import io.micronaut.http.annotation.Put;
-import io.micronaut.http.annotation.QueryValue;
 import java.util.Map;
+import java.util.function.Function;
 
 /** seca.network/v1 security-groups (inline rules and rule references); rules in {@link SecurityGroupRules}. */
 @Controller("/providers/seca.network/v1/tenants/{tenant}/workspaces/{workspace}/security-groups")
-public final class SecurityGroupController extends NetworkResourceController {
-    private static final ResourceType TYPE = NetworkResources.SECURITY_GROUP;
-
+public final class SecurityGroupController extends WorkspaceNetworkResourceController {
     private final SecurityGroupRules kind;
 
     public SecurityGroupController(ResourceService resources, ComputeCatalog catalog, SecurityGroupRules kind) {
@@ -29,27 +21,18 @@ public final class SecurityGroupController extends NetworkResourceController {
         this.kind = kind;
     }
 
-    @Put("/{name}")
-    public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name,
-                                                 @Nullable @Body ResourceBody body,
-                                                 @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
-        return put(TYPE, tenant, workspace, name, body, ifUnmodifiedSince, kind.rules(), kind::status);
+    @Override
+    protected ResourceType type() {
+        return NetworkResources.SECURITY_GROUP;
     }
 
-    @Get("/{name}")
-    public Map<String, Object> get(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name) {
-        return get(TYPE, tenant, workspace, name, kind::status);
+    @Override
+    protected KindRules rules(String tenant, String workspace, String name) {
+        return kind.rules();
     }
 
-    @Get
-    public Map<String, Object> list(@PathVariable String tenant, @PathVariable String workspace, @Nullable @QueryValue String labels,
-                                    @Nullable @QueryValue Integer limit, @Nullable @QueryValue String skipToken) {
-        return list(TYPE, tenant, workspace, labels, limit, skipToken, kind::status);
-    }
-
-    @Delete("/{name}")
-    public HttpResponse<Void> delete(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name,
-                                     @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
-        return delete(TYPE, tenant, workspace, name, ifUnmodifiedSince, kind.rules());
+    @Override
+    protected Function<Resource, Map<String, Object>> status() {
+        return kind::status;
     }
 }
