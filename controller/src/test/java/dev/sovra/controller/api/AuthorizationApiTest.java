@@ -6,19 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sovra.controller.auth.TokenIssuer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,63 +27,16 @@ import org.junit.jupiter.api.TestInstance;
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AuthorizationApiTest implements TestPropertyProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class AuthorizationApiTest extends SecaApiTest {
+
     private static final String ROLES = "/providers/seca.authorization/v1/tenants/t1/roles";
     private static final String ASSIGNMENTS = "/providers/seca.authorization/v1/tenants/t1/role-assignments";
     private static final String USER1 = "user1@secapi.com";
     private static final String USER2 = "user2@secapi.com";
 
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    TokenIssuer tokens;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private String token;
-
     @Override
-    public Map<String, String> getProperties() {
-        try {
-            return Map.of("sovra.data-dir", Files.createTempDirectory("sovra-authz-test").toString(),
-                    "sovra.transport.port", "0", "sovra.transport.enrol-port", "0", "sovra.region", "region-1",
-                    "sovra.authorization.users", USER1 + "," + USER2,
-                    "sovra.authorization.tenants", "partner");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        if (token == null) {
-            token = tokens.issue("seca-test", "t1", null).token();
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws IOException {
-        return JSON.readTree(response.body());
-    }
-
-    private static List<String> states(JsonNode resource) {
-        List<String> states = new ArrayList<>();
-        resource.get("status").get("conditions").forEach(c -> states.add(c.get("state").asText()));
-        return states;
-    }
-
-    private static void assertRefused(HttpResponse<String> response) throws IOException {
-        assertEquals(412, response.statusCode(), "refusals are 412, as the conformance suite expects: " + response.body());
-        JsonNode problem = json(response);
-        assertEquals(412, problem.get("status").asInt());
-        assertTrue(problem.get("sources").isArray());
-        assertFalse(problem.get("detail").asText().isEmpty());
+    protected Map<String, String> extraProperties() {
+        return Map.of("sovra.authorization.users", USER1 + "," + USER2, "sovra.authorization.tenants", "partner");
     }
 
     private static String write(Object value) throws IOException {

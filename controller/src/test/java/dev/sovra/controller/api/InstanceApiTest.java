@@ -5,21 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sovra.controller.auth.TokenIssuer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,60 +18,11 @@ import org.junit.jupiter.api.TestInstance;
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class InstanceApiTest implements TestPropertyProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class InstanceApiTest extends SecaApiTest {
+
     private static final String BASE = "/providers/seca.compute/v1/tenants/t1/workspaces/ws1/instances/";
     private static final String VALID = "{\"labels\":{\"env\":\"test\"},\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
             + "\"bootVolume\":{\"deviceRef\":{\"resource\":\"block-storages/boot\"}}}}";
-
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    TokenIssuer tokens;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private String token;
-
-    @Override
-    public Map<String, String> getProperties() {
-        try {
-            return Map.of("sovra.data-dir", Files.createTempDirectory("sovra-api-test").toString(),
-                    "sovra.transport.port", "0", "sovra.transport.enrol-port", "0");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private HttpResponse<String> call(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (token == null) {
-            token = tokens.issue("api-test", "t1", null).token();
-        }
-        request.header("Authorization", "Bearer " + token);
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws IOException {
-        return JSON.readTree(response.body());
-    }
-
-    private static void assertProblem(HttpResponse<String> response, int status) throws IOException {
-        assertEquals(status, response.statusCode(), response.body());
-        JsonNode problem = json(response);
-        assertEquals(status, problem.get("status").asInt());
-        for (String field : new String[] {"type", "title", "detail", "instance"}) {
-            assertTrue(problem.hasNonNull(field), "problem has " + field + ": " + response.body());
-        }
-        assertTrue(problem.get("sources").isArray());
-    }
 
     @BeforeAll
     void workspaceAndBootVolume() throws Exception {

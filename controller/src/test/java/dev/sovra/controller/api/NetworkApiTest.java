@@ -6,19 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sovra.controller.auth.TokenIssuer;
-import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,45 +26,17 @@ import org.junit.jupiter.api.TestInstance;
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NetworkApiTest implements TestPropertyProvider {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class NetworkApiTest extends SecaApiTest {
+
     private static final String NET = "/providers/seca.network/v1/tenants/t1/workspaces/";
     private static final String URN = "seca.network/v1/tenants/t1/workspaces/";
     private static final String SKU = "{\"resource\":\"seca.network/v1/tenants/t1/skus/seca.n1k\"}";
     private static final List<String> CREATED = List.of("active", "creating", "pending");
     private static final List<String> UPDATED = List.of("active", "updating", "active", "creating", "pending");
 
-    @Inject
-    EmbeddedServer server;
-
-    @Inject
-    TokenIssuer tokens;
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private String token;
-
     @Override
-    public Map<String, String> getProperties() {
-        try {
-            return Map.of("sovra.data-dir", Files.createTempDirectory("sovra-network-test").toString(),
-                    "sovra.transport.port", "0", "sovra.transport.enrol-port", "0", "sovra.region", "region-1",
-                    "sovra.network.public-ip-pool", "203.0.113.0/29");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        if (token == null) {
-            token = tokens.issue("network-test", "t1", null).token();
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    protected Map<String, String> extraProperties() {
+        return Map.of("sovra.network.public-ip-pool", "203.0.113.0/29");
     }
 
     private JsonNode put(String path, String body, int expected) throws Exception {
@@ -102,12 +63,6 @@ class NetworkApiTest implements TestPropertyProvider {
     private void deleted(String path) throws Exception {
         assertEquals(202, call("DELETE", path, null).statusCode(), path);
         assertEquals(404, call("GET", path, null).statusCode(), path);
-    }
-
-    private static List<String> states(JsonNode resource) {
-        List<String> states = new ArrayList<>();
-        resource.get("status").get("conditions").forEach(c -> states.add(c.get("state").asText()));
-        return states;
     }
 
     private static String ref(String ws, String resource) {
