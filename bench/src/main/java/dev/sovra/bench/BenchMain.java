@@ -30,6 +30,7 @@ public final class BenchMain {
         System.err.println("""
                 usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--iterations I] [--warmup-iterations W]
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]
+                                       [--agents-jvm separate|same]
                                        [--io-threads I] [--handler-threads H]
                                        [--warmup-seconds W] [--seconds D]""");
     }

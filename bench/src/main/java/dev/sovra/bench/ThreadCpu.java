@@ -39,4 +39,19 @@ final class ThreadCpu {
                         .append(String.format(Locale.ROOT, "%.2f", e.getValue())));
         return text.toString();
     }
+
+    /** CPU time (user + system) of this whole JVM so far. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The 1/5/15-minute load averages of the host, e.g. {@code 2.10/3.40/3.05}. */
+    static String loadAverage() {
+        try {
+            String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + "/" + parts[1] + "/" + parts[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
 }

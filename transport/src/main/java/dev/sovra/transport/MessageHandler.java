@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * Application side of connections (controller and agent implement it). Callbacks of one connection
  * run in order, never concurrently, on a handler thread (not an I/O thread), so a callback may block
  * briefly; while it does, other connections sharing that handler thread wait, I/O does not.
+ * Messages sent from a callback are written once the callback returns (the transport coalesces them), so
+ * a callback must not wait for the reply to a request it sent.
  */
 public interface MessageHandler {
 

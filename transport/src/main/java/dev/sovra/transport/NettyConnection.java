@@ -90,6 +90,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     };
     /** Frames read while the handler was at its in-flight limit; event loop only. */
     private final ArrayDeque<InboundFrame> backlog = new ArrayDeque<>();
+    /**
+     * Work for the handler executor collected during one read (frames for the handler, completions of
+     * request futures), in arrival order; handed over as one task at {@code channelReadComplete}, or
+     * earlier when another callback must keep its place behind it. Event loop only.
+     */
+    private ArrayList<Object> handlerBatch = new ArrayList<>();
     private volatile boolean paused;
 
     private volatile String peerNodeId;
@@ -236,13 +242,38 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private void enqueue(ByteBuf frame) {
         outbound.offer(frame);
         if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                channel.eventLoop().execute(drainTask);
-            } catch (RejectedExecutionException e) {
-                drainScheduled.set(false);
-                releaseOutbound();
+            EventLoop loop = channel.eventLoop();
+            if (loop.inEventLoop()) {
+                drain();
+                return;
             }
+            DeferredDrains deferred = DeferredDrains.current();
+            if (deferred != null) {
+                deferred.add(loop, this); // a handler batch is running: one wake-up per event loop at its end
+                return;
+            }
+            scheduleDrain(loop);
         }
+    }
+
+    private void scheduleDrain(EventLoop loop) {
+        try {
+            loop.execute(drainTask);
+        } catch (RejectedExecutionException e) {
+            drainScheduled.set(false);
+            releaseOutbound();
+        }
+    }
+
+    /** Event loop: {@link #drain()} for a connection whose drain was deferred to the end of a handler batch. */
+    void drainDeferred() {
+        drain();
+    }
+
+    /** Any thread: schedules the drain that {@link DeferredDrains} could not run on this connection's loop. */
+    void drainRejected() {
+        drainScheduled.set(false);
+        releaseOutbound();
     }
 
     /** Event loop: writes everything queued, then flushes once. */
@@ -368,6 +399,58 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        handOver();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Event loop: gives what this read collected to the handler executor as one task. */
+    private void handOver() {
+        if (handlerBatch.isEmpty()) {
+            return;
+        }
+        ArrayList<Object> batch = handlerBatch;
+        handlerBatch = new ArrayList<>(Math.max(4, batch.size()));
+        try {
+            executor.execute(() -> runBatch(batch));
+        } catch (RejectedExecutionException e) {
+            // executor stopped (transport closing): complete futures inline, drop handler work
+            for (Object item : batch) {
+                if (item instanceof Runnable completion) {
+                    completion.run();
+                } else {
+                    inFlight.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** Handler thread: one read's work, in order; drains it causes are scheduled once per event loop at the end. */
+    private void runBatch(List<Object> batch) {
+        DeferredDrains deferred = DeferredDrains.begin();
+        try {
+            for (Object item : batch) {
+                if (item instanceof InboundFrame frame) {
+                    handle(frame);
+                } else {
+                    try {
+                        ((Runnable) item).run();
+                    } catch (Throwable e) {
+                        log.warn("request completion callback failed {}", who(), e);
+                    }
+                }
+                if (deferred != null) {
+                    deferred.maybeFlush();
+                }
+            }
+        } finally {
+            if (deferred != null) {
+                deferred.end();
+            }
+        }
+    }
+
     private void completeResponse(InboundFrame frame) {
         Pending p = pending.remove(frame.correlationId());
         if (p == null) {
@@ -379,10 +462,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             p.timeout.cancel();
         }
         Message reply = frame.message();
+        CompletableFuture<Message> future = p.future;
         if (reply instanceof ErrorReply error) {
-            complete(p.future, null, new RemoteException(error.code(), error.message()));
+            RemoteException remote = new RemoteException(error.code(), error.message());
+            handlerBatch.add((Runnable) () -> future.completeExceptionally(remote));
         } else {
-            complete(p.future, reply, null);
+            handlerBatch.add((Runnable) () -> future.complete(reply));
         }
     }
 
@@ -425,6 +510,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             inFlight.incrementAndGet();
             dispatchFrame(backlog.poll());
         }
+        handOver();
         if (backlog.isEmpty()) {
             paused = false;
             channel.config().setAutoRead(true);
@@ -432,12 +518,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
+    /** Event loop: queues the frame for the handler; it leaves with the rest of this read's batch. */
     private void dispatchFrame(InboundFrame frame) {
-        try {
-            executor.execute(() -> handle(frame));
-        } catch (RejectedExecutionException e) {
-            inFlight.decrementAndGet();
-        }
+        handlerBatch.add(frame);
     }
 
     /** Handler thread. */
@@ -540,6 +623,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         inactive = true;
+        handOver(); // what was read before the close reaches the handler before onDisconnected
         closeReason.compareAndSet(null, "connection closed by peer");
         String reason = closeReason.get();
         if (heartbeatTask != null) {
@@ -594,6 +678,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     // ---- helpers ----
 
     private void dispatch(Runnable callback, String name) {
+        handOver(); // callbacks keep their place behind the frames read before them
         try {
             executor.execute(() -> {
                 try {

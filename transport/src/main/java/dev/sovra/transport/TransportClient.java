@@ -8,9 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
@@ -53,12 +51,12 @@ public final class TransportClient implements AutoCloseable {
         this.options = new ConnectionOptions("client", config.maxFrameBytes, config.maxInFlight,
                 config.heartbeatInterval.toMillis(), config.readIdleTimeout.toMillis(), false, false);
         this.ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sovra-agent-io", true),
-                NioIoHandler.newFactory());
+                IoTransport.ioHandlerFactory());
         this.handlerGroup = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("sovra-agent-handler", true));
         this.control = handlerGroup.next();
         this.bootstrap = new Bootstrap()
                 .group(ioGroup)
-                .channel(NioSocketChannel.class)
+                .channel(IoTransport.socketChannel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

@@ -12,9 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -84,7 +82,7 @@ public final class TransportServer implements AutoCloseable {
             throw new IllegalStateException("transport server already started");
         }
         ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads, new DefaultThreadFactory("sovra-transport-io", true),
-                NioIoHandler.newFactory());
+                IoTransport.ioHandlerFactory());
         handlerGroup = new DefaultEventExecutorGroup(config.handlerThreads,
                 new DefaultThreadFactory("sovra-transport-handler", true));
         try {
@@ -100,15 +98,15 @@ public final class TransportServer implements AutoCloseable {
             close();
             throw e;
         }
-        log.info("transport server started host={} agentPort={} enrolPort={} heartbeatIntervalMs={} heartbeatTimeoutMs={}"
-                        + " maxFrameBytes={} maxInFlight={}", config.bindHost, agentPort(), enrolPort(),
+        log.info("transport server started io={} ssl={} host={} agentPort={} enrolPort={} heartbeatIntervalMs={} heartbeatTimeoutMs={}"
+                        + " maxFrameBytes={} maxInFlight={}", IoTransport.name(), Credentials.sslProvider(), config.bindHost, agentPort(), enrolPort(),
                 config.heartbeatInterval.toMillis(), config.heartbeatTimeout.toMillis(), config.maxFrameBytes, config.maxInFlight);
     }
 
     private Channel bind(int port, SslContext ssl, ConnectionOptions options, MessageHandler handler) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(ioGroup)
-                .channel(NioServerSocketChannel.class)
+                .channel(IoTransport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

@@ -53,13 +53,47 @@ public record Credentials(PrivateKey key, X509Certificate certificate, X509Certi
     }
 
     /**
+     * The TLS implementation of agent-port contexts: OpenSSL (BoringSSL through netty-tcnative) when it is on
+     * the class path and loads, else the JDK's. {@code -Dsovra.transport.ssl=jdk} forces the JDK provider.
+     */
+    public static SslProvider sslProvider() {
+        return SSL_PROVIDER;
+    }
+
+    private static final SslProvider SSL_PROVIDER = chooseSslProvider();
+
+    private static SslProvider chooseSslProvider() {
+        String wanted = System.getProperty("sovra.transport.ssl", "auto");
+        if ("jdk".equalsIgnoreCase(wanted)) {
+            return SslProvider.JDK;
+        }
+        Throwable cause;
+        try {
+            if (io.netty.handler.ssl.OpenSsl.isAvailable()) {
+                return SslProvider.OPENSSL;
+            }
+            cause = io.netty.handler.ssl.OpenSsl.unavailabilityCause();
+        } catch (LinkageError e) {
+            cause = e; // tcnative classes missing
+        }
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Credentials.class);
+        if ("openssl".equalsIgnoreCase(wanted)) {
+            log.warn("sovra.transport.ssl=openssl but OpenSSL (netty-tcnative) is unavailable; using the JDK provider"
+                    + " reason=\"{}\"", String.valueOf(cause));
+        } else {
+            log.debug("OpenSSL (netty-tcnative) unavailable, using the JDK TLS provider reason=\"{}\"", String.valueOf(cause));
+        }
+        return SslProvider.JDK;
+    }
+
+    /**
      * A TLS 1.3 server context presenting {@code certificate} plus the CA (so clients can pin the CA).
      * With {@code requireClientAuth} a client certificate issued by {@code ca} is required.
      */
     public SslContext serverContext(boolean requireClientAuth) {
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(key, certificate, ca)
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(sslProvider())
                     .protocols(TLS_PROTOCOL);
             if (requireClientAuth) {
                 builder.trustManager(ca).clientAuth(ClientAuth.REQUIRE);
@@ -79,7 +113,7 @@ public record Credentials(PrivateKey key, X509Certificate certificate, X509Certi
     public SslContext clientContext() {
         try {
             return SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(sslProvider())
                     .protocols(TLS_PROTOCOL)
                     .keyManager(key, certificate)
                     .trustManager(ca)
