@@ -136,7 +136,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     }
 
     private static PlacementRequest request(Instance instance) {
-        return new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(), instance.zone());
+        return new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(), instance.zone(),
+                ClusterSnapshot.antiAffinityGroup(instance));
     }
 
     @Override

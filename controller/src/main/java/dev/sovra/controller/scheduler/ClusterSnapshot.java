@@ -6,8 +6,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,18 +34,23 @@ public final class ClusterSnapshot {
     public static ClusterSnapshot of(Collection<Node> nodes, Collection<Instance> instances) {
         Map<String, int[]> vcpus = new HashMap<>();
         Map<String, long[]> memory = new HashMap<>();
+        Map<String, Set<String>> groups = new HashMap<>();
         for (Instance instance : instances) {
             if (instance.nodeId() == null) {
                 continue;
             }
             vcpus.computeIfAbsent(instance.nodeId(), k -> new int[1])[0] += instance.runtime().vcpus();
             memory.computeIfAbsent(instance.nodeId(), k -> new long[1])[0] += instance.runtime().memoryMiB();
+            String group = antiAffinityGroup(instance);
+            if (group != null) {
+                groups.computeIfAbsent(instance.nodeId(), k -> new HashSet<>()).add(group);
+            }
         }
         TreeMap<String, NodeUsage> byId = new TreeMap<>();
         for (Node node : nodes) {
             int[] v = vcpus.getOrDefault(node.id(), new int[1]);
             long[] m = memory.getOrDefault(node.id(), new long[1]);
-            byId.put(node.id(), new NodeUsage(node, v[0], m[0]));
+            byId.put(node.id(), new NodeUsage(node, v[0], m[0], groups.getOrDefault(node.id(), Set.of())));
         }
         NodeUsage[] usages = byId.values().toArray(NodeUsage[]::new);
         Map<String, Integer> positions = new HashMap<>();
@@ -51,6 +58,12 @@ public final class ClusterSnapshot {
             positions.put(usages[i].node().id(), i);
         }
         return new ClusterSnapshot(usages, Map.copyOf(positions), ReadyNodesByZone.of(usages), List.copyOf(byId.keySet()));
+    }
+
+    /** The instance's SECA anti-affinity group, qualified by its workspace (groups are per workspace), or null. */
+    public static String antiAffinityGroup(Instance instance) {
+        return instance.spec().get("antiAffinityGroup") instanceof String group && !group.isEmpty()
+                ? instance.tenant() + "/" + instance.workspace() + "/" + group : null;
     }
 
     /** Every node, in node-id order. */

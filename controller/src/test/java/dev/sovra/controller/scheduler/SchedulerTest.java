@@ -85,4 +85,26 @@ class SchedulerTest {
         assertFalse(decision.placed());
         assertEquals("no nodes registered", decision.summary());
     }
+
+    @Test
+    void instancesOfOneAntiAffinityGroupNeverShareANode() {
+        ClusterSnapshot snapshot = ClusterSnapshot.of(List.of(node("n1", "a", 8, 8192, NodeState.READY),
+                node("n2", "a", 8, 8192, NodeState.READY)), List.of());
+        Scheduler scheduler = Scheduler.standard();
+        PlacementRequest first = new PlacementRequest("i1", 1, 512, "a", "t/w/db");
+        String firstNode = scheduler.place(snapshot, first).nodeId();
+        snapshot = snapshot.withPlacement(firstNode, first);
+        PlacementRequest second = new PlacementRequest("i2", 1, 512, "a", "t/w/db");
+        String secondNode = scheduler.place(snapshot, second).nodeId();
+        assertTrue(secondNode != null && !secondNode.equals(firstNode), "the second replica goes to the other node");
+        snapshot = snapshot.withPlacement(secondNode, second);
+
+        Scheduler.Decision third = scheduler.place(snapshot, new PlacementRequest("i3", 1, 512, "a", "t/w/db"));
+        assertFalse(third.placed(), "two nodes hold at most two replicas");
+        assertTrue(third.summary().contains("anti-affinity"), third.summary());
+        assertTrue(scheduler.place(snapshot, new PlacementRequest("i4", 1, 512, "a", "t/other/db")).placed(),
+                "groups are per workspace");
+        assertTrue(scheduler.place(snapshot.withRelease(firstNode, first), new PlacementRequest("i5", 1, 512, "a", "t/w/db")).placed(),
+                "a released replica frees its node for the group");
+    }
 }
