@@ -3,7 +3,7 @@ package dev.sovra.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code java -jar sovra-bench.jar scheduler --nodes N | transport --agents N}; last line is a key=value summary. */
+/** {@code java -jar sovra-bench.jar scheduler --nodes N | transport --agents N | e2e --agents N --instances M}; last line is a key=value summary. */
 public final class BenchMain {
     private BenchMain() {}
 
@@ -18,6 +18,7 @@ public final class BenchMain {
         switch (argv[0]) {
             case "scheduler" -> SchedulerBench.run(args);
             case "transport" -> TransportBench.run(args);
+            case "e2e" -> E2eBench.run(args);
             default -> {
                 usage();
                 System.exit(2);
@@ -32,6 +33,8 @@ public final class BenchMain {
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]
                                        [--agents-jvm separate|same]
                                        [--io-threads I] [--handler-threads H]
-                                       [--warmup-seconds W] [--seconds D]""");
+                                       [--warmup-seconds W] [--seconds D]
+                       bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
+                                 [--controller-heap 1g] [--timeout-seconds S]""");
     }
 }

@@ -1,0 +1,373 @@
+package dev.sovra.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sovra.transport.Enrolment;
+import dev.sovra.transport.pki.Credentials;
+import dev.sovra.transport.pki.EnrolmentToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench e2e --agents N --instances M [--clients C]}: a REAL controller process (controller jar
+ * + its lib/, like the system tests' Appliance) with N SIMULATED agents ({@link E2eAgent}: real
+ * enrolment, real mTLS transport, no hypervisor). Through the SECA API with a bearer token it creates
+ * one workspace, one block storage and then M instances from C client threads, and measures for
+ * each instance "PUT sent -> the agent first receives a DesiredState containing it".
+ */
+final class E2eBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TENANT = "t";
+    private static final String WORKSPACE = "w";
+
+    private E2eBench() {}
+
+    static void run(Args args) throws Exception {
+        int agentCount = args.intOption("--agents", 100);
+        int instanceCount = args.intOption("--instances", 1000);
+        int clients = args.intOption("--clients", 4);
+        int timeoutSeconds = args.intOption("--timeout-seconds", 600);
+        String heap = args.option("--controller-heap") == null ? "1g" : args.option("--controller-heap");
+        Path controllerDir = controllerDir(args.option("--controller-dir"));
+        Path home = Files.createTempDirectory("sovra-bench-e2e-");
+        Process controller = null;
+        List<E2eAgent> agents = new ArrayList<>();
+        ExecutorService reporter = Executors.newSingleThreadExecutor(r -> daemon(r, "simulated-agents-reporter"));
+        Thread cleanupHook = null;
+        try {
+            int httpPort = freePort();
+            int agentPort = freePort();
+            int enrolPort = freePort();
+            System.err.printf(Locale.ROOT, "e2e: loadavg before: %s; controller from %s, data in %s%n", loadAverage(), controllerDir, home);
+            List<String> command = List.of(java(), "-Xmx" + heap,
+                    "-Dmicronaut.server.port=" + httpPort,
+                    "-Dsovra.data-dir=" + home.resolve("controller"),
+                    "-Dsovra.transport.port=" + agentPort,
+                    "-Dsovra.transport.enrol-port=" + enrolPort,
+                    "-Dsovra.transport.heartbeat-interval=1s",
+                    "-Dsovra.transport.heartbeat-timeout=5s",
+                    "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication");
+            controller = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile())).start();
+            Process started = controller;
+            cleanupHook = new Thread(() -> {
+                started.destroyForcibly();
+                deleteRecursively(home);
+            }, "e2e-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanupHook);
+
+            Http http = new Http(httpPort);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                if (!controller.isAlive()) {
+                    throw new IllegalStateException("controller exited with " + controller.exitValue());
+                }
+                try {
+                    if (http.call("GET", "/health", null).statusCode() == 200) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not up yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("controller not healthy within 90 s");
+                }
+                Thread.sleep(100);
+            }
+            http.token = json(http.expect("POST", "/internal/v1/tokens", "{\"subject\":\"bench\",\"tenant\":\"" + TENANT + "\"}", 200))
+                    .get("token").asText();
+
+            // Enrol and connect the simulated agents.
+            ConcurrentHashMap<String, Long> firstSeen = new ConcurrentHashMap<>();
+            AtomicInteger seenCount = new AtomicInteger();
+            CountDownLatch allSeen = new CountDownLatch(instanceCount);
+            E2eAgent.FirstSeen onSeen = (name, nanos) -> {
+                if (firstSeen.putIfAbsent(name, nanos) == null) {
+                    seenCount.incrementAndGet();
+                    allSeen.countDown();
+                }
+            };
+            AtomicInteger disconnects = new AtomicInteger();
+            AtomicLong desiredMessages = new AtomicLong();
+            AtomicLong desiredSpecs = new AtomicLong();
+            long t0 = System.nanoTime();
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < agentCount; i++) {
+                tokens.add(json(http.expect("POST", "/internal/v1/enrolment-tokens", "{\"ttlSeconds\":600}", 200)).get("token").asText());
+            }
+            ExecutorService enrolPool = Executors.newFixedThreadPool(4, r -> daemon(r, "e2e-enrol"));
+            List<Future<Credentials>> enrolled = new ArrayList<>();
+            for (int i = 0; i < agentCount; i++) {
+                String token = tokens.get(i);
+                String nodeId = nodeId(i);
+                enrolled.add(enrolPool.submit(() -> Enrolment.enrol("127.0.0.1", enrolPort, EnrolmentToken.parse(token), nodeId,
+                        Duration.ofSeconds(60))));
+            }
+            for (int i = 0; i < agentCount; i++) {
+                E2eAgent agent = new E2eAgent(nodeId(i), enrolled.get(i).get(), agentPort, onSeen, reporter, disconnects,
+                        desiredMessages, desiredSpecs);
+                agents.add(agent);
+                agent.start();
+            }
+            enrolPool.shutdown();
+            for (E2eAgent agent : agents) {
+                if (!agent.welcomed().await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("a simulated agent was not welcomed within 120 s");
+                }
+            }
+            awaitReadyNodes(http, agentCount);
+            System.err.printf(Locale.ROOT, "e2e: %d simulated agents enrolled, connected and READY in %.1f s%n", agentCount,
+                    (System.nanoTime() - t0) / 1e9);
+
+            String ws = "/providers/seca.workspace/v1/tenants/" + TENANT + "/workspaces/" + WORKSPACE;
+            http.expectCreated("PUT", ws, "{\"spec\":{}}");
+            String storage = "/providers/seca.storage/v1/tenants/" + TENANT + "/workspaces/" + WORKSPACE + "/block-storages/boot";
+            http.expectCreated("PUT", storage, "{\"spec\":{\"skuRef\":\"skus/seca.rd100\",\"sizeGB\":1}}");
+            String compute = "/providers/seca.compute/v1/tenants/" + TENANT + "/workspaces/" + WORKSPACE + "/instances/";
+            String body = "{\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
+                    + "\"bootVolume\":{\"deviceRef\":\"block-storages/boot\"}}}";
+
+            // PUT the instances from `clients` threads, each taking the next index.
+            long[] sent = new long[instanceCount];
+            long[] answered = new long[instanceCount];
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService clientPool = Executors.newFixedThreadPool(clients, r -> daemon(r, "e2e-client"));
+            List<Future<?>> workers = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int c = 0; c < clients; c++) {
+                workers.add(clientPool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < instanceCount; i = next.getAndIncrement()) {
+                        sent[i] = System.nanoTime();
+                        http.expectCreated("PUT", compute + instanceName(i), body);
+                        answered[i] = System.nanoTime();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+            long putsDone = System.nanoTime();
+            clientPool.shutdown();
+            if (!allSeen.await(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("only " + seenCount.get() + " of " + instanceCount
+                        + " instances reached an agent within " + timeoutSeconds + " s");
+            }
+            long end = firstSeen.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            long[] toAgent = new long[instanceCount];
+            long[] putLatency = new long[instanceCount];
+            for (int i = 0; i < instanceCount; i++) {
+                toAgent[i] = firstSeen.get(instanceName(i)) - sent[i];
+                putLatency[i] = answered[i] - sent[i];
+            }
+            Arrays.sort(toAgent);
+            Arrays.sort(putLatency);
+            double wall = (end - start) / 1e9;
+            // Let the observations settle briefly so the counters include the tail of the run.
+            Thread.sleep(500);
+            System.err.printf(Locale.ROOT, "e2e: PUTs done in %.2f s (%.0f PUT/s, PUT response p50 %.1f ms p99 %.1f ms); "
+                            + "last instance at an agent %.2f s after the first PUT%n",
+                    (putsDone - start) / 1e9, instanceCount / ((putsDone - start) / 1e9), ms(pct(putLatency, 0.50)),
+                    ms(pct(putLatency, 0.99)), wall);
+            System.err.printf(Locale.ROOT, "e2e: PUT -> agent received: min %.1f ms, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    ms(toAgent[0]), ms(pct(toAgent, 0.50)), ms(pct(toAgent, 0.90)), ms(pct(toAgent, 0.99)), ms(toAgent[instanceCount - 1]));
+            System.err.printf(Locale.ROOT, "e2e: DesiredState messages received %d (%.1f per instance), instance specs carried %d "
+                            + "(%.1f per instance); agent disconnects %d; loadavg after: %s%n",
+                    desiredMessages.get(), desiredMessages.get() / (double) instanceCount, desiredSpecs.get(),
+                    desiredSpecs.get() / (double) instanceCount, disconnects.get(), loadAverage());
+            System.out.printf(Locale.ROOT,
+                    "agents=%d instances=%d e2e_instances_per_s=%.1f put_to_agent_p50_ms=%.1f put_to_agent_p99_ms=%.1f%n",
+                    agentCount, instanceCount, instanceCount / wall, ms(pct(toAgent, 0.50)), ms(pct(toAgent, 0.99)));
+        } catch (Exception | Error e) {
+            System.err.println("e2e: FAILED: " + e);
+            tail(home.resolve("controller.log"));
+            throw e;
+        } finally {
+            agents.parallelStream().forEach(E2eAgent::close);
+            reporter.shutdownNow();
+            if (controller != null) {
+                controller.destroy();
+                if (!controller.waitFor(15, TimeUnit.SECONDS)) {
+                    controller.destroyForcibly();
+                    controller.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            deleteRecursively(home);
+            if (cleanupHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanupHook);
+                } catch (IllegalStateException e) {
+                    // shutting down already
+                }
+            }
+        }
+    }
+
+    static String nodeId(int i) {
+        return String.format(Locale.ROOT, "sim-%04d", i);
+    }
+
+    static String instanceName(int i) {
+        return String.format(Locale.ROOT, "vm-%06d", i);
+    }
+
+    private static void awaitReadyNodes(Http http, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            int ready = 0;
+            for (JsonNode node : json(http.expect("GET", "/internal/v1/nodes", null, 200))) {
+                if ("ready".equals(node.get("state").asText()) && node.get("id").asText().startsWith("sim-")) {
+                    ready++;
+                }
+            }
+            if (ready >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + ready + " of " + count + " nodes READY within 120 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static long pct(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    /** Plain JDK HTTP client; SECA calls carry the bearer token once minted. */
+    private static final class Http {
+        private final int port;
+        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        volatile String token;
+
+        Http(int port) {
+            this.port = port;
+        }
+
+        HttpResponse<String> call(String method, String path, String body) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (path.startsWith("/providers/") && token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> expect(String method, String path, String body, int status) throws IOException, InterruptedException {
+            HttpResponse<String> response = call(method, path, body);
+            if (response.statusCode() != status) {
+                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
+            }
+            return response;
+        }
+
+        void expectCreated(String method, String path, String body) throws IOException, InterruptedException {
+            HttpResponse<String> response = call(method, path, body);
+            if (response.statusCode() != 200 && response.statusCode() != 201) {
+                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
+            }
+        }
+    }
+
+    /** {@code --controller-dir}, else {@code -Dsovra.controllerDir}, else {@code controller/target} next to this jar's module. */
+    private static Path controllerDir(String option) throws URISyntaxException {
+        if (option != null) {
+            return Path.of(option);
+        }
+        if (System.getProperty("sovra.controllerDir") != null) {
+            return Path.of(System.getProperty("sovra.controllerDir"));
+        }
+        Path code = Path.of(E2eBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // bench/target/sovra-bench-*.jar or bench/target/classes -> <repo>/controller/target
+        Path candidate = code.getParent().getParent().getParent().resolve("controller").resolve("target");
+        return Files.isDirectory(candidate) ? candidate : Path.of("controller", "target");
+    }
+
+    private static String classpath(Path targetDir) throws IOException {
+        try (Stream<Path> jars = Files.list(targetDir)) {
+            Path jar = jars.filter(p -> p.getFileName().toString().startsWith("sovra-controller") && p.toString().endsWith(".jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no sovra-controller jar in " + targetDir
+                            + ": build first (mvn -o -DskipTests install)"));
+            return jar + ":" + targetDir.resolve("lib") + "/*";
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread thread = new Thread(r, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static void tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            System.err.println("--- controller.log (last 40 lines)");
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("(no controller.log)");
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("e2e: could not delete " + root + ": " + e);
+        }
+    }
+}
