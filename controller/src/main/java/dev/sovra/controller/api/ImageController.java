@@ -2,23 +2,12 @@ package dev.sovra.controller.api;
 
 import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.controller.compute.ComputeCatalog;
-import dev.sovra.controller.resource.ListQuery;
 import dev.sovra.controller.resource.ResourceRequest;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.controller.resource.Validation;
 import dev.sovra.model.Resource;
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Delete;
-import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Header;
-import io.micronaut.http.annotation.PathVariable;
-import io.micronaut.http.annotation.Put;
-import io.micronaut.http.annotation.QueryValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +20,7 @@ import java.util.Map;
  * plane). Hence no {@code status.sizeMB} is reported: nothing has been captured to measure.
  */
 @Controller("/providers/seca.storage/v1/tenants/{tenant}/images")
-public final class ImageController {
+public final class ImageController extends TenantResourceController {
     private static final ResourceType TYPE = ResourceType.IMAGE;
     private static final String PROVIDER = ResourceType.IMAGE.provider();
     private static final List<String> CPU_ARCHITECTURES = List.of("amd64", "arm64");
@@ -39,12 +28,11 @@ public final class ImageController {
     private static final List<String> INITIALIZERS = List.of("none", "cloudinit-22");
     private static final int MAX_REFERENCE = 256;
 
-    private final ResourceService resources;
     private final ComputeCatalog catalog;
     private final ResourceService.Rules rules;
 
     public ImageController(ResourceService resources, ComputeCatalog catalog) {
-        this.resources = resources;
+        super(resources);
         this.catalog = catalog;
         this.rules = (tenant, workspace, request, existing) -> validateSpec(tenant, request);
         // Deleting an image is never refused: volumes made from it stay (CONFORMANCE.md 5.6 wants narrow
@@ -208,40 +196,23 @@ public final class ImageController {
         }
     }
 
-    @Put("/{name}")
-    public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String name,
-                                                 @Nullable @Body ResourceBody body,
-                                                 @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
-        if (body == null) {
-            throw ApiProblem.unprocessable("an image needs a body with spec");
-        }
-        ResourceService.PutResult result = resources.put(TYPE, tenant, null, name, withDefaults(body.toRequest(true)),
-                ifUnmodifiedSince, rules);
-        return HttpResponse.<Map<String, Object>>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .body(render(result.resource(), "PUT"));
+    @Override
+    protected ResourceType type() {
+        return TYPE;
     }
 
-    @Get("/{name}")
-    public Map<String, Object> get(@PathVariable String tenant, @PathVariable String name) {
-        return render(resources.require(TYPE, tenant, null, name), "GET");
+    @Override
+    protected ResourceService.PutResult write(String tenant, String name, ResourceRequest request, Long ifUnmodifiedSince) {
+        return resources.put(TYPE, tenant, null, name, withDefaults(request), ifUnmodifiedSince, rules);
     }
 
-    @Get
-    public Map<String, Object> list(@PathVariable String tenant, @Nullable @QueryValue String labels,
-                                    @Nullable @QueryValue Integer limit, @Nullable @QueryValue String skipToken) {
-        ResourceService.Page page = resources.list(TYPE, tenant, null, ListQuery.parse(labels, limit, skipToken));
-        return SecaJson.page(TYPE.provider(), TYPE.plural(), page.items().stream().map(r -> render(r, "GET")).toList(),
-                page.skipToken());
-    }
-
-    @Delete("/{name}")
-    public HttpResponse<Void> delete(@PathVariable String tenant, @PathVariable String name,
-                                     @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+    @Override
+    protected void remove(String tenant, String name, Long ifUnmodifiedSince) {
         resources.delete(TYPE, tenant, null, name, ifUnmodifiedSince, rules);
-        return HttpResponse.accepted();
     }
 
-    private Map<String, Object> render(Resource image, String verb) {
+    @Override
+    protected Map<String, Object> render(Resource image, String verb) {
         return SecaJson.resource(TYPE, image, verb, catalog.region());
     }
 }
