@@ -129,6 +129,8 @@ class SecaSdkSystemTest {
                 return Optional.of(candidate);
             }
         }
-        return Optional.empty();
+        // The Go distribution's standard place, for environments whose PATH leaves it out.
+        Path standard = Path.of("/usr/local/go/bin/go");
+        return Files.isExecutable(standard) ? Optional.of(standard) : Optional.empty();
     }
 }
