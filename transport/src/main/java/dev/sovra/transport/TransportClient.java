@@ -196,19 +196,13 @@ public final class TransportClient implements AutoCloseable {
     }
 
     /** Options of a {@link TransportClient}. */
-    public static final class Builder {
+    public static final class Builder extends ConnectionSettings<Builder> {
         private String host;
         private int port = 9443;
-        private Credentials credentials;
-        private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration readIdleTimeout = Duration.ofSeconds(5);
         private Duration reconnectMinDelay = Duration.ofMillis(200);
         private Duration reconnectMaxDelay = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(10);
-        private int maxFrameBytes = FrameCodec.DEFAULT_MAX_FRAME_BYTES;
-        private int maxInFlight = 1024;
-        private int writeBufferLowWaterMark = 256 * 1024;
-        private int writeBufferHighWaterMark = 1024 * 1024;
         private MessageHandler handler;
 
         private Builder() {}
@@ -221,18 +215,6 @@ public final class TransportClient implements AutoCloseable {
 
         public Builder port(int port) {
             this.port = port;
-            return this;
-        }
-
-        /** The node's key, certificate and the cluster CA (the only trusted issuer). */
-        public Builder credentials(Credentials credentials) {
-            this.credentials = credentials;
-            return this;
-        }
-
-        /** How often to send a Heartbeat. Default 1 s; zero disables. */
-        public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 
@@ -255,25 +237,6 @@ public final class TransportClient implements AutoCloseable {
         /** TCP connect and TLS handshake timeout each. Default 10 s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        public Builder maxFrameBytes(int bytes) {
-            this.maxFrameBytes = bytes;
-            return this;
-        }
-
-        public Builder maxInFlight(int messages) {
-            this.maxInFlight = messages;
-            return this;
-        }
-
-        public Builder writeBufferWaterMark(int lowBytes, int highBytes) {
-            if (lowBytes < 0 || highBytes < lowBytes) {
-                throw new IllegalArgumentException("need 0 <= low <= high, was " + lowBytes + "/" + highBytes);
-            }
-            this.writeBufferLowWaterMark = lowBytes;
-            this.writeBufferHighWaterMark = highBytes;
             return this;
         }
 

@@ -221,18 +221,12 @@ public final class TransportServer implements AutoCloseable {
     }
 
     /** Options of a {@link TransportServer}. */
-    public static final class Builder {
+    public static final class Builder extends ConnectionSettings<Builder> {
         private String bindHost = "0.0.0.0";
         private int agentPort = 9443;
         private int enrolPort = 9444;
-        private Credentials credentials;
-        private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration heartbeatTimeout = Duration.ofSeconds(5);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private int maxFrameBytes = FrameCodec.DEFAULT_MAX_FRAME_BYTES;
-        private int maxInFlight = 1024;
-        private int writeBufferLowWaterMark = 256 * 1024;
-        private int writeBufferHighWaterMark = 1024 * 1024;
         private int ioThreads = 0;
         private int handlerThreads = Math.max(4, Runtime.getRuntime().availableProcessors());
         private MessageHandler agentHandler;
@@ -257,18 +251,6 @@ public final class TransportServer implements AutoCloseable {
             return this;
         }
 
-        /** The controller's server certificate, key and the cluster CA (which also verifies agents). */
-        public Builder credentials(Credentials credentials) {
-            this.credentials = credentials;
-            return this;
-        }
-
-        /** How often the server sends each agent a Heartbeat. Default 1 s; zero disables. */
-        public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = Objects.requireNonNull(interval, "interval");
-            return this;
-        }
-
         /** No frame read from an agent for this long closes it ("heartbeat timeout"). Default 5 s; zero disables. */
         public Builder heartbeatTimeout(Duration timeout) {
             this.heartbeatTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -278,28 +260,6 @@ public final class TransportServer implements AutoCloseable {
         /** TLS handshake must finish within this. Default 10 s. */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** Largest frame (after the length prefix) accepted or sent. Default 16 MiB. */
-        public Builder maxFrameBytes(int bytes) {
-            this.maxFrameBytes = bytes;
-            return this;
-        }
-
-        /** Messages of one connection in the handler (requests until their reply completes) before reading stops. Default 1024. */
-        public Builder maxInFlight(int messages) {
-            this.maxInFlight = messages;
-            return this;
-        }
-
-        /** Outbound buffer water marks for writability. Defaults 256 KiB / 1 MiB. */
-        public Builder writeBufferWaterMark(int lowBytes, int highBytes) {
-            if (lowBytes < 0 || highBytes < lowBytes) {
-                throw new IllegalArgumentException("need 0 <= low <= high, was " + lowBytes + "/" + highBytes);
-            }
-            this.writeBufferLowWaterMark = lowBytes;
-            this.writeBufferHighWaterMark = highBytes;
             return this;
         }
 

@@ -1,0 +1,61 @@
+package dev.sovra.transport;
+
+import dev.sovra.transport.pki.Credentials;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings both ends of an agent connection share, as the base of their builders: identity,
+ * heartbeats, framing and flow control.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class ConnectionSettings<B extends ConnectionSettings<B>> {
+    Credentials credentials;
+    Duration heartbeatInterval = Duration.ofSeconds(1);
+    int maxFrameBytes = FrameCodec.DEFAULT_MAX_FRAME_BYTES;
+    int maxInFlight = 1024;
+    int writeBufferLowWaterMark = 256 * 1024;
+    int writeBufferHighWaterMark = 1024 * 1024;
+
+    ConnectionSettings() {}
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** This end's key and certificate, and the cluster CA that the peer's certificate must chain to. */
+    public B credentials(Credentials credentials) {
+        this.credentials = credentials;
+        return self();
+    }
+
+    /** How often this end sends a heartbeat (zero: never). Default 1 s. */
+    public B heartbeatInterval(Duration interval) {
+        this.heartbeatInterval = Objects.requireNonNull(interval, "interval");
+        return self();
+    }
+
+    /** Largest frame (after the length prefix) accepted or sent; a larger one closes the connection. Default 16 MiB. */
+    public B maxFrameBytes(int bytes) {
+        this.maxFrameBytes = bytes;
+        return self();
+    }
+
+    /** Messages of one connection in the handler (requests until their reply completes) before reading pauses. Default 1024. */
+    public B maxInFlight(int messages) {
+        this.maxInFlight = messages;
+        return self();
+    }
+
+    /** Outbound buffer water marks at which a connection turns unwritable and writable again. Defaults 256 KiB / 1 MiB. */
+    public B writeBufferWaterMark(int lowBytes, int highBytes) {
+        if (lowBytes < 0 || highBytes < lowBytes) {
+            throw new IllegalArgumentException("need 0 <= low <= high, was " + lowBytes + "/" + highBytes);
+        }
+        this.writeBufferLowWaterMark = lowBytes;
+        this.writeBufferHighWaterMark = highBytes;
+        return self();
+    }
+}
