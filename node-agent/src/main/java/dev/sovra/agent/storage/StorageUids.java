@@ -1,0 +1,32 @@
+package dev.sovra.agent.storage;
+
+import java.util.UUID;
+
+/**
+ * Backend object names are made from uids, so a uid must be a canonical lower-case UUID: then no uid can
+ * name a path outside a driver's directories or an object the driver does not own.
+ */
+public final class StorageUids {
+    private StorageUids() {
+    }
+
+    /** Returns {@code uid}, or throws a {@link StorageException} if it is not a canonical lower-case UUID. */
+    public static String requireCanonical(String uid) {
+        if (!isCanonical(uid)) {
+            throw new StorageException(String.valueOf(uid), "storage uid must be a canonical lower-case UUID, was " + uid);
+        }
+        return uid;
+    }
+
+    /** True for a canonical lower-case UUID such as {@code 0f8fad5b-d9cb-469f-a165-70867728950e}. */
+    public static boolean isCanonical(String text) {
+        if (text == null || text.length() != 36) {
+            return false;
+        }
+        try {
+            return UUID.fromString(text).toString().equals(text);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
