@@ -56,13 +56,21 @@ wait_for() {
     done
 }
 
+# proc_running PID : true if PID is a process that has not exited. A zombie does not count: PID 1 here
+# is not an init and reaps orphans (every daemon) only every second or two, while kill -0 succeeds on them.
+proc_running() {
+    local st
+    st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "${st:0:1}" != Z ] && [ "${st:0:1}" != X ]
+}
+
 # pid_alive PIDFILE : true if PIDFILE names a live process.
 pid_alive() {
     local f=$1 p
     [ -s "$f" ] || return 1
     p=$(cat "$f" 2>/dev/null) || return 1
     [[ "$p" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$p" 2>/dev/null
+    proc_running "$p"
 }
 
 # stop_pidfile PIDFILE [TIMEOUT_SECONDS] : TERM the process named by PIDFILE, KILL after timeout.
@@ -75,10 +83,10 @@ stop_pidfile() {
     p=$(cat "$f")
     kill "$p" 2>/dev/null || true
     for ((i = 0; i < timeout * 10; i++)); do
-        kill -0 "$p" 2>/dev/null || break
+        proc_running "$p" || break
         sleep 0.1
     done
-    if kill -0 "$p" 2>/dev/null; then
+    if proc_running "$p"; then
         log "pid $p ($f) did not stop in ${timeout}s, killing"
         kill -9 "$p" 2>/dev/null || true
     fi
