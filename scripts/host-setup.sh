@@ -21,7 +21,7 @@ VIRTLOGD_PID=/var/run/virtlogd.pid
 # Appliance + test packages for this stage. The second group is what build-test-guest.sh uses
 # (apt-get download, dpkg-deb, python3's lzma module for the uncompressed vmlinux, gzip).
 PACKAGES=(
-    libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+    libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils qemu-block-extra librados2 librbd1 ceph-common
     openvswitch-switch iputils-ping busybox-static
     python3 gzip dpkg apt ca-certificates
 )
