@@ -16,7 +16,11 @@
 #   /etc/ceph/ceph.client.admin.keyring     (0600) full admin
 #   /etc/ceph/ceph.client.sovra.keyring     (0600) what Sovra uses: `rbd --id sovra ...`
 #   pid files /var/run/ceph/ceph-{mon.a,mgr.x,osd.0}.pid, logs /var/log/ceph/ceph-{mon.a,mgr.x,osd.0}.log
-# Keys are generated on each fresh creation; nothing secret lives in the repository.
+# Keys are generated on each fresh creation; nothing secret lives in the repository. So after a
+# recreation, anything holding the old key (a libvirt secret: `virsh secret-set-value --secret UUID
+# --file F` with F from `ceph auth get-key client.sovra`) must be given the new one.
+# QEMU/libvirt disks: <source protocol='rbd' name='sovra/IMAGE'><host name='127.0.0.1' port='3300'/>
+# </source><auth username='sovra'><secret type='ceph' uuid='UUID'/></auth>.
 #
 # Why memstore and size 1: one OSD on one box cannot replicate anyway, and memstore needs no disk
 # and is the fastest to create (bluestore on a sparse file takes a few seconds more). Its objects live
@@ -26,6 +30,7 @@
 # and returns in about a second. A dead mgr (stateless) is simply restarted. If the mon or the OSD is
 # dead, the cluster is NOT restarted but recreated from scratch (new fsid, new keys, empty pool):
 # a dead memstore OSD has lost its objects, so a restart would only bring back an inconsistent cluster.
+# up and down take a lock, so concurrent callers (parallel test runs) wait for each other.
 # No systemd here: daemons are started directly (they daemonize) and stopped by pid file.
 # The script refuses to touch an /etc/ceph/ceph.conf that it did not write.
 set -euo pipefail
@@ -49,6 +54,7 @@ MEMSTORE_BYTES=${SOVRA_CEPH_MEMSTORE_BYTES:-4294967296}
 TIMEOUT=${SOVRA_CEPH_TIMEOUT:-120}   # seconds for each wait; a fresh cluster needs about 10 s in total
 
 CONF=/etc/ceph/ceph.conf
+LOCK=/run/lock/sovra-ceph-setup.lck
 CONF_MARK="# written by sovra scripts/ceph-setup.sh"
 ADMIN_KEYRING=/etc/ceph/ceph.client.admin.keyring
 CLIENT_KEYRING=/etc/ceph/ceph.client.$CLIENT.keyring
@@ -193,9 +199,10 @@ create_mon() {
 }
 
 # start_daemon NAME PIDFILE LOG CMD... : CMD daemonizes and writes PIDFILE; early errors land in LOG.
+# fd 9 (the lock) is closed for it: a daemon inheriting it would hold the lock for its whole life.
 start_daemon() {
     local name=$1 pidfile=$2 logf=$3; shift 3
-    "$@" >>"$logf" 2>&1 || die "$name failed to start; read $logf"
+    "$@" >>"$logf" 2>&1 9>&- || die "$name failed to start; read $logf"
     wait_for 15 "$name pid file" pid_alive "$pidfile" || die "$name did not stay up; read $logf"
     log "$name: started (pid $(cat "$pidfile"))"
 }
@@ -342,10 +349,17 @@ cmd_status() {
     echo "ceph: up (conf $CONF, keyring $CLIENT_KEYRING)"
 }
 
+# One up/down at a time; the lock is released when the script exits.
+take_lock() {
+    mkdir -p "$(dirname "$LOCK")"
+    exec 9>"$LOCK"
+    flock -w "$TIMEOUT" 9 || die "another ceph-setup.sh holds $LOCK for more than ${TIMEOUT}s"
+}
+
 main() {
     case "${1:-up}" in
-        up) cmd_up ;;
-        down) cmd_down ;;
+        up) take_lock && cmd_up ;;
+        down) take_lock && cmd_down ;;
         status) cmd_status ;;
         *)
             echo "usage: $0 [up|down|status]" >&2
