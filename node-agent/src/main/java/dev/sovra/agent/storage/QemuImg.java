@@ -72,11 +72,15 @@ public final class QemuImg {
         requireOk(uid, operation, execute(uid, operation, timeout, args, progress));
     }
 
+    /** An image file an operator imports: its format ({@code qcow2} or {@code raw}) and virtual size in bytes. */
+    public record ImageFile(String format, long virtualSize) {
+    }
+
     /**
-     * The format of an operator's image file, {@code qcow2} or {@code raw}. Files that would make qemu-img
-     * read other host files (a backing file, an external data file) are refused.
+     * Inspects an operator's image file. Formats other than qcow2 and raw are refused, and so are files that
+     * would make qemu-img read other host files (a backing file, an external data file).
      */
-    public String importableFormat(String uid, Path file, Duration timeout) {
+    public ImageFile inspectImport(String uid, Path file, Duration timeout) {
         JsonNode info = info(uid, "inspect image file " + file, file.toString(), true, timeout);
         String format = info.path("format").asText("");
         if (!format.equals("qcow2") && !format.equals("raw")) {
@@ -87,7 +91,7 @@ public final class QemuImg {
             throw new StorageException(uid, "cannot import image " + uid + " from " + file
                     + ": it refers to other files (a backing or data file); import a self-contained image");
         }
-        return format;
+        return new ImageFile(format, info.path("virtual-size").asLong());
     }
 
     public static JsonNode parseJson(String uid, String operation, String text) {

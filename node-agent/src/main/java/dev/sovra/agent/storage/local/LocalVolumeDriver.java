@@ -175,7 +175,7 @@ public final class LocalVolumeDriver implements VolumeDriver {
             if (!Files.isRegularFile(source)) {
                 throw StorageException.sourceMissing(uid, "cannot import image " + uid + ": " + source + " is not a file");
             }
-            String format = qemuImg.importableFormat(uid, source, config.metadataTimeout());
+            String format = qemuImg.inspectImport(uid, source, config.metadataTimeout()).format();
             long started = System.nanoTime();
             Path temp = temp(file);
             try {
