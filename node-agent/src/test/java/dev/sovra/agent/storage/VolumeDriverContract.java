@@ -77,7 +77,11 @@ public abstract class VolumeDriverContract {
     @AfterEach
     void deleteWhatTheTestMade() throws Exception {
         for (Process guest : guests) {
-            guest.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            // SIGTERM: QEMU closes its disks (an RBD watch of a killed QEMU lingers for 30 s)
+            guest.destroy();
+            if (!guest.waitFor(30, TimeUnit.SECONDS)) {
+                guest.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
         }
         try {
             if (driver != null) {
