@@ -23,6 +23,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -347,6 +350,34 @@ public abstract class VolumeDriverContract {
         }
     }
 
+    // ---- concurrency: the reconciler may call from several threads
+
+    @Test
+    void concurrentCallsMakeEachVolumeOnce() throws Exception {
+        String image = imageWithPattern(GIB, 16);
+        String shared = newVolume();
+        List<String> distinct = List.of(newVolume(), newVolume(), newVolume(), newVolume());
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Long>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(threads.submit(() -> driver.ensureVolume(shared, GIB, image)));
+                String own = distinct.get(i);
+                results.add(threads.submit(() -> driver.ensureVolume(own, 2 * GIB, image)));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertEquals(i % 2 == 0 ? GIB : 2 * GIB, results.get(i).get(120, TimeUnit.SECONDS));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(union(Set.of(), distinct.toArray(String[]::new)), intersect(driver.listVolumes(), distinct));
+        assertTrue(driver.listVolumes().contains(shared));
+        for (String uid : union(Set.copyOf(distinct), shared)) {
+            assertArrayEquals(pattern(16), read(uid, 0), "volume " + uid);
+        }
+    }
+
     // ---- import
 
     @Test
@@ -547,6 +578,12 @@ public abstract class VolumeDriverContract {
         }
         assertEquals(length, at, "qemu-io dumped " + at + " bytes: " + dump);
         return bytes;
+    }
+
+    private static Set<String> intersect(Set<String> all, List<String> wanted) {
+        Set<String> both = new HashSet<>(all);
+        both.retainAll(wanted);
+        return both;
     }
 
     private static Set<String> union(Set<String> base, String... more) {
