@@ -13,7 +13,8 @@
 #   SOVRA-GUEST-BOOT uptime=<s>
 #   SOVRA-GUEST-DMI sys_vendor=..|product_name=..|product_version=..|board_vendor=..|board_name=..|chassis_vendor=..
 #   SOVRA-GUEST-NET <addr/prefix>|none       (only when eth0 exists; kernel cmdline sovra.ip=ADDR/PREFIX, else DHCP)
-#   SOVRA-GUEST-DISK <dev> sectors=<n>       (one line per virtio disk)
+#   SOVRA-GUEST-DISK <dev> sectors=<n> head=<first bytes, printable>   (one line per virtio disk)
+#   SOVRA-GUEST-WROTE <dev> SOVRA-DATA <uuid>   (after a DISK line whose head was empty: the guest marked it)
 #   SOVRA-GUEST-READY
 # and then idles forever. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
 set -euo pipefail
@@ -94,8 +95,18 @@ if [ -d /sys/class/net/eth0 ]; then
     got=$(ip -4 -o addr show dev eth0 | awk '{print $4; exit}')
     echo "SOVRA-GUEST-NET ${got:-none}"
 fi
+# Each disk's first bytes show whose data it holds; an empty disk gets this guest's mark, so a test can
+# follow data from one guest to another (detach/attach, images, clones).
 for d in /sys/block/vd*; do
-    [ -e "$d" ] && echo "SOVRA-GUEST-DISK ${d##*/} sectors=$(cat "$d/size")"
+    [ -e "$d" ] || continue
+    dev=/dev/${d##*/}
+    head=$(dd if="$dev" bs=64 count=1 2>/dev/null | tr -cd '[:alnum:] :._-')
+    echo "SOVRA-GUEST-DISK ${d##*/} sectors=$(cat "$d/size") head=$head"
+    if [ -z "$head" ]; then
+        mark="SOVRA-DATA $(dmi product_uuid)"
+        printf '%s' "$mark" | dd of="$dev" bs=64 count=1 conv=notrunc 2>/dev/null && sync
+        echo "SOVRA-GUEST-WROTE ${d##*/} $mark"
+    fi
 done
 echo "SOVRA-GUEST-READY"
 while true; do sleep 3600; done

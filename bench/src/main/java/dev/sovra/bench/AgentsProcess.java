@@ -133,7 +133,7 @@ final class AgentsProcess {
                     continue;
                 }
                 Instant at = Instant.ofEpochSecond(0, System.nanoTime());
-                connection.send(new ObservedState(List.of(new InstanceObservation(uid,
+                connection.send(ObservedState.instances(List.of(new InstanceObservation(uid,
                         "tenants/t/workspaces/w/instances/vm-0", DomainState.RUNNING, 0, "", at)), false));
                 sent++;
             }

@@ -19,6 +19,7 @@ public final class BenchMain {
             case "scheduler" -> SchedulerBench.run(args);
             case "transport" -> TransportBench.run(args);
             case "e2e" -> E2eBench.run(args);
+            case "clone" -> System.exit(CloneBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
             default -> {
                 usage();
                 System.exit(2);
@@ -35,6 +36,8 @@ public final class BenchMain {
                                        [--io-threads I] [--handler-threads H]
                                        [--warmup-seconds W] [--seconds D]
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
-                                 [--controller-heap 1g] [--timeout-seconds S]""");
+                                 [--controller-heap 1g] [--timeout-seconds S]
+                       bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
+                                   [--pool P --user U --conf F --keyring F]""");
     }
 }

@@ -138,7 +138,7 @@ final class E2eAgent implements MessageHandler, AutoCloseable {
         }
         if (!changes.isEmpty()) {
             // As the real agent: store + ack first, converge and report afterwards (here: at once, nothing to do).
-            reporter.execute(() -> c.send(new ObservedState(changes, false)));
+            reporter.execute(() -> c.send(ObservedState.instances(changes, false)));
         }
         return CompletableFuture.completedFuture(new Ack(desired.generation()));
     }

@@ -242,7 +242,7 @@ final class TransportBench {
                 return;
             }
             long sent = System.nanoTime();
-            connection.request(new DesiredState(generation.incrementAndGet(), desired), Duration.ofSeconds(30))
+            connection.request(DesiredState.instances(generation.incrementAndGet(), desired), Duration.ofSeconds(30))
                     .whenComplete((ack, error) -> {
                         if (error != null) {
                             errors.incrementAndGet();
@@ -285,7 +285,7 @@ final class TransportBench {
             }
             String uid = "00000000-0000-0000-0000-000000000000";
             Instant sent = Instant.ofEpochSecond(0, System.nanoTime() - epoch);
-            connection.send(new ObservedState(List.of(new InstanceObservation(uid, "tenants/t/workspaces/w/instances/vm-0",
+            connection.send(ObservedState.instances(List.of(new InstanceObservation(uid, "tenants/t/workspaces/w/instances/vm-0",
                     DomainState.RUNNING, 0, "", sent)), false));
         }
 

@@ -12,6 +12,9 @@ import dev.sovra.controller.reconcile.InstanceReconciler;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
 import dev.sovra.controller.scheduler.Scheduler;
+import dev.sovra.controller.storage.ImageRecord;
+import dev.sovra.controller.storage.StorageReconciler;
+import dev.sovra.controller.storage.VolumeRecord;
 import dev.sovra.controller.store.MvStateStore;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.StateStore;
@@ -101,9 +104,18 @@ final class ControllerFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    InstanceReconciler instanceReconciler(Repository<Instance> instances, NodeRegistry nodes, Clock clock,
+    InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NodeRegistry nodes, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync) {
-        return new InstanceReconciler(instances, nodes, Scheduler.standard(), clock, resync);
+        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, nodes, Scheduler.standard(), clock, resync);
+        storage.attach(reconciler);
+        return reconciler;
+    }
+
+    @Singleton
+    StorageReconciler storageReconciler(StateStore store, ResourceService resources, ComputeCatalog catalog, Clock clock,
+                                        @Value("${sovra.storage.remote-backend:local}") String remoteBackend) {
+        return new StorageReconciler(new Repository<>(store, "volumes", VolumeRecord.class),
+                new Repository<>(store, "image-data", ImageRecord.class), resources, catalog, remoteBackend, clock);
     }
 
     @Singleton
@@ -112,10 +124,11 @@ final class ControllerFactory {
     }
 
     @Singleton
-    AgentGateway agentGateway(NodeRegistry nodes, InstanceStatusUpdater updater, InstanceReconciler reconciler,
+    AgentGateway agentGateway(NodeRegistry nodes, InstanceStatusUpdater updater, StorageReconciler storage,
+                              InstanceReconciler reconciler,
                               @Value("${sovra.transport.heartbeat-interval:1s}") Duration heartbeatInterval,
                               @Value("${sovra.transport.request-timeout:30s}") Duration requestTimeout) {
-        return new AgentGateway(nodes, updater, reconciler, heartbeatInterval, requestTimeout);
+        return new AgentGateway(nodes, updater, storage, reconciler, heartbeatInterval, requestTimeout);
     }
 
     @Singleton
@@ -125,10 +138,10 @@ final class ControllerFactory {
 
     @Singleton
     InstanceService instanceService(Repository<Instance> instances, ResourceService resources, ComputeCatalog catalog,
-                                    InstanceReconciler reconciler, Clock clock,
+                                    StorageReconciler storage, InstanceReconciler reconciler, Clock clock,
                                     @Value("${sovra.compute.boot-image:sovra-test-guest}") String bootImage) {
         KernelBoot bootLoader = catalog.bootImage(bootImage).orElseThrow(() -> new IllegalStateException(
                 "sovra.compute.boot-image names " + bootImage + ", which is not among sovra.boot-images"));
-        return new InstanceService(instances, resources, catalog, bootLoader, reconciler, clock);
+        return new InstanceService(instances, resources, storage, catalog, bootLoader, reconciler, clock);
     }
 }

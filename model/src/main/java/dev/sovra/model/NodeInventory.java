@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param domainType the domain type this node actually uses (from its configuration, proven by a probe)
  * @param hardwareProfile the matched hardware profile name ({@code generic} when nothing matched)
  * @param zone the availability zone the node belongs to
+ * @param storageBackends the volume backends the node can attach ({@code local}, {@code ceph})
  */
 public record NodeInventory(
         String hostname,
@@ -23,13 +24,21 @@ public record NodeInventory(
         List<String> domainTypes,
         String domainType,
         String hardwareProfile,
-        String zone) {
+        String zone,
+        List<String> storageBackends) {
 
     public NodeInventory {
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(zone, "zone");
         numaNodes = numaNodes == null ? List.of() : List.copyOf(numaNodes);
         domainTypes = domainTypes == null ? List.of() : List.copyOf(domainTypes);
+        storageBackends = storageBackends == null ? List.of("local") : List.copyOf(storageBackends);
+    }
+
+    /** A node with local storage only. */
+    public NodeInventory(String hostname, String cpuModel, int logicalCpus, long memoryMiB, List<NumaNode> numaNodes,
+                         List<String> domainTypes, String domainType, String hardwareProfile, String zone) {
+        this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone, List.of("local"));
     }
 
     /** One NUMA cell of the host. */

@@ -17,9 +17,14 @@ public record ResourceStatus(ResourceState state, List<StatusCondition> conditio
         conditions = conditions == null ? List.of() : List.copyOf(conditions);
     }
 
+    /** A resource just accepted: pending. */
+    public static ResourceStatus pending(Instant now) {
+        return new ResourceStatus(ResourceState.PENDING, List.of(new StatusCondition(ResourceState.PENDING, now, null, "Accepted", null)));
+    }
+
     /** A resource realised as soon as it is stored: pending, creating and active, in that order. */
     public static ResourceStatus createdActive(Instant now) {
-        return new ResourceStatus(ResourceState.PENDING, List.of(new StatusCondition(ResourceState.PENDING, now, null, "Accepted", null)))
+        return pending(now)
                 .then(ResourceState.CREATING, now, "Creating")
                 .then(ResourceState.ACTIVE, now, "Ready");
     }

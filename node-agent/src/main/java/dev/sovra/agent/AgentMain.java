@@ -7,18 +7,26 @@ import dev.sovra.agent.inventory.InventoryCollector;
 import dev.sovra.agent.link.ControllerLink;
 import dev.sovra.agent.reconcile.DesiredStateFile;
 import dev.sovra.agent.reconcile.DomainReconciler;
+import dev.sovra.agent.storage.StorageBackends;
+import dev.sovra.agent.storage.VolumeDriver;
+import dev.sovra.agent.storage.local.LocalVolumeDriver;
+import dev.sovra.agent.storage.local.LocalVolumeDriverConfig;
+import dev.sovra.agent.storage.rbd.RbdVolumeDriver;
+import dev.sovra.agent.storage.rbd.RbdVolumeDriverConfig;
 import dev.sovra.model.NodeInventory;
 import dev.sovra.transport.Enrolment;
 import dev.sovra.transport.TransportClient;
 import dev.sovra.transport.pki.Credentials;
 import dev.sovra.transport.pki.EnrolmentToken;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -72,6 +80,21 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--resync-period", description = "Reconcile at least this often (default: ${DEFAULT-VALUE}).")
     Duration resyncPeriod = Duration.ofSeconds(2);
 
+    @Option(names = "--ceph", description = "Attach and manage Ceph RBD volumes (the 'ceph' backend) besides local ones.")
+    boolean ceph;
+
+    @Option(names = "--ceph-conf", description = "Ceph configuration (default: ${DEFAULT-VALUE}).")
+    Path cephConf = Path.of("/etc/ceph/ceph.conf");
+
+    @Option(names = "--ceph-pool", description = "RBD pool of volumes and images (default: ${DEFAULT-VALUE}).")
+    String cephPool = "sovra";
+
+    @Option(names = "--ceph-user", description = "cephx user, without 'client.' (default: ${DEFAULT-VALUE}).")
+    String cephUser = "sovra";
+
+    @Option(names = "--ceph-keyring", description = "Keyring of the cephx user (default: ${DEFAULT-VALUE}).")
+    Path cephKeyring = Path.of("/etc/ceph/ceph.client.sovra.keyring");
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
@@ -92,17 +115,18 @@ public final class AgentMain implements Callable<Integer> {
         Credentials credentials = Credentials.load(pki);
 
         String type = chooseDomainType();
-        LibvirtDriver driver = new LibvirtDriver(LibvirtDriverConfig.of(libvirtUri, type, stateDir, node));
+        StorageBackends storage = storageBackends();
+        LibvirtDriver driver = new LibvirtDriver(LibvirtDriverConfig.of(libvirtUri, type, stateDir, node), storage);
         List<String> offered = driver.offeredDomainTypes();
         InventoryCollector collector = new InventoryCollector();
-        NodeInventory inventory = collector.collect(offered, type, zone);
-        log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={}", node,
+        NodeInventory inventory = collector.collect(offered, type, zone, storage.names());
+        log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={} storage={}", node,
                 inventory.logicalCpus(), inventory.memoryMiB(), inventory.numaNodes().size(), inventory.hardwareProfile(),
-                type, offered);
+                type, offered, storage.names());
 
         ControllerLink link = new ControllerLink(node, () -> inventory, Duration.ofSeconds(30));
-        DomainReconciler reconciler = new DomainReconciler(driver, new DesiredStateFile(stateDir.resolve("desired-state.json")),
-                link, resyncPeriod, shutdownGrace, Clock.systemUTC());
+        DomainReconciler reconciler = new DomainReconciler(driver, storage,
+                new DesiredStateFile(stateDir.resolve("desired-state.json")), link, resyncPeriod, shutdownGrace, Clock.systemUTC());
         link.attach(reconciler);
         reconciler.start();
         TransportClient client = TransportClient.builder()
@@ -119,10 +143,25 @@ public final class AgentMain implements Callable<Integer> {
             client.close();
             reconciler.close();
             driver.close();
+            storage.close();
             stopped.countDown();
         }, "agent-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Local volumes under the state directory always; Ceph RBD volumes with --ceph. */
+    private StorageBackends storageBackends() {
+        List<VolumeDriver> drivers = new java.util.ArrayList<>();
+        drivers.add(new LocalVolumeDriver(LocalVolumeDriverConfig.of(stateDir)));
+        if (ceph) {
+            // One libvirt secret per cluster user, the same uuid on every node and after every restart.
+            String secretUuid = UUID.nameUUIDFromBytes(("sovra-ceph-secret:" + cephConf.toAbsolutePath() + ":" + cephUser)
+                    .getBytes(StandardCharsets.UTF_8)).toString();
+            drivers.add(new RbdVolumeDriver(new RbdVolumeDriverConfig(cephConf, cephPool, cephUser, cephKeyring, secretUuid,
+                    null, null, null)));
+        }
+        return new StorageBackends(drivers);
     }
 
     private String chooseDomainType() {

@@ -36,6 +36,8 @@ final class Appliance implements AutoCloseable {
     final Path home;
     final Path guest;
     final String nodeName;
+    /** Remote-durable volumes on the single-node Ceph (scripts/ceph-setup.sh) instead of local files. */
+    final boolean ceph;
     private final int httpPort = freePort();
     private final int agentPort = freePort();
     private final int enrolPort = freePort();
@@ -46,6 +48,11 @@ final class Appliance implements AutoCloseable {
     private String apiToken;
 
     Appliance(String name) {
+        this(name, false);
+    }
+
+    Appliance(String name, boolean ceph) {
+        this.ceph = ceph;
         this.guest = Path.of(System.getProperty("sovra.testGuest", "/var/lib/sovra/test-guest"));
         this.nodeName = "systest-" + name;
         try {
@@ -84,6 +91,7 @@ final class Appliance implements AutoCloseable {
                 "-Dsovra.boot-images[0].kernel=" + guest.resolve("vmlinux"),
                 "-Dsovra.boot-images[0].initrd=" + guest.resolve("initrd.gz"),
                 "-Dsovra.boot-images[0].cmdline=console=ttyS0 quiet panic=-1",
+                "-Dsovra.storage.remote-backend=" + (ceph ? "ceph" : "local"),
                 "-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
         controller = launch(command, home.resolve("controller.log"));
         await(Duration.ofSeconds(60), "controller health", () -> {
@@ -117,6 +125,9 @@ final class Appliance implements AutoCloseable {
         if (token != null) {
             command.add("--token");
             command.add(token);
+        }
+        if (ceph) {
+            command.add("--ceph");
         }
         agent = launch(command, home.resolve("agent.log"));
     }
@@ -210,6 +221,29 @@ final class Appliance implements AutoCloseable {
         return call("PUT", COMPUTE + "/instances/" + name,
                 "{\"labels\":{\"test\":\"system\"},\"spec\":{\"skuRef\":{\"resource\":\"seca.compute/v1/tenants/systest/skus/seca.d2xs\"},"
                         + "\"zone\":\"a\",\"bootVolume\":{\"deviceRef\":{\"resource\":\"block-storages/boot-" + name + "\"}}}}");
+    }
+
+    /** PUT of a SECA resource by its path under /providers; asserts 200 or 201. */
+    JsonNode put(String path, String body) {
+        HttpResponse<String> response = call("PUT", path, body);
+        assertEquals(true, response.statusCode() == 200 || response.statusCode() == 201, path + ": " + response.body());
+        return json(response);
+    }
+
+    /** Waits until the resource at {@code path} is in {@code state}; returns it. */
+    JsonNode awaitState(String path, String state, Duration timeout) {
+        JsonNode[] last = new JsonNode[1];
+        await(timeout, path + " " + state, () -> {
+            HttpResponse<String> response = call("GET", path, null);
+            last[0] = response.statusCode() == 200 ? json(response) : null;
+            return last[0] != null && state.equals(last[0].get("status").get("state").asText());
+        });
+        return last[0];
+    }
+
+    /** The controller's volume (or image) records, by uid: {@code /internal/v1/volumes} or {@code /internal/v1/images}. */
+    JsonNode storageRecords(String kind) {
+        return json(call("GET", "/internal/v1/" + kind, null));
     }
 
     /** Creates the instance and powers it on. */
@@ -350,13 +384,40 @@ final class Appliance implements AutoCloseable {
     /** Stops both processes and removes every domain and file this appliance's node made. */
     @Override
     public void close() {
+        List<String> cephVolumes = ceph ? storageUids("volumes") : List.of();
+        List<String> cephImages = ceph ? storageUids("images") : List.of();
         killAgent();
         killController();
+        // A failed test leaves its RBD images in the shared pool (memstore keeps them in RAM): remove them,
+        // clones before the images they come from. A passed test has deleted them already.
+        for (String uid : cephVolumes) {
+            run("rbd", "--id", "sovra", "rm", "--no-progress", "sovra/sovra-vol-" + uid);
+        }
+        for (String uid : cephImages) {
+            run("rbd", "--id", "sovra", "snap", "unprotect", "sovra/sovra-img-" + uid + "@base");
+            run("rbd", "--id", "sovra", "snap", "purge", "--no-progress", "sovra/sovra-img-" + uid);
+            run("rbd", "--id", "sovra", "rm", "--no-progress", "sovra/sovra-img-" + uid);
+        }
+        if (ceph) { // domains removed by virsh below do not release the agent's Ceph secret
+            run("virsh", "-c", "qemu:///system", "secret-list").lines().filter(l -> l.contains("ceph sovra client."))
+                    .forEach(l -> run("virsh", "-c", "qemu:///system", "secret-undefine", l.trim().split("\\s+")[0]));
+        }
         for (String uid : ownedUids()) {
             run("virsh", "-c", "qemu:///system", "destroy", "sovra-" + uid);
             run("virsh", "-c", "qemu:///system", "undefine", "sovra-" + uid);
         }
         deleteRecursively(home);
+    }
+
+    /** Uids of the controller's volume or image records; empty when the controller does not answer. */
+    private List<String> storageUids(String kind) {
+        try {
+            List<String> uids = new ArrayList<>();
+            storageRecords(kind).forEach(record -> uids.add(record.get("uid").asText()));
+            return uids;
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     private List<String> ownedUids() {

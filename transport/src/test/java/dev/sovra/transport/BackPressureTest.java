@@ -52,7 +52,7 @@ class BackPressureTest {
                 Connection c = agent.awaitConnected();
                 List<CompletableFuture<Message>> replies = new ArrayList<>();
                 for (int i = 0; i < total; i++) {
-                    replies.add(c.request(new DesiredState(i, List.of()), Duration.ofSeconds(20)));
+                    replies.add(c.request(DesiredState.instances(i, List.of()), Duration.ofSeconds(20)));
                 }
                 TestSupport.await(() -> seen.get() >= maxInFlight, Duration.ofSeconds(3), "first requests");
                 Thread.sleep(300); // give the server every chance to (wrongly) read on
@@ -104,7 +104,7 @@ class BackPressureTest {
                 client.start();
                 agent.awaitConnected();
                 Connection toAgent = controller.awaitConnected();
-                ObservedState big = new ObservedState(List.of(new InstanceObservation("u", "r", DomainState.RUNNING, 0,
+                ObservedState big = ObservedState.instances(List.of(new InstanceObservation("u", "r", DomainState.RUNNING, 0,
                         "x".repeat(16 * 1024), Instant.EPOCH)), false);
                 // send until the connection stays unwritable: kernel buffers full, agent not reading
                 int sent = 0;

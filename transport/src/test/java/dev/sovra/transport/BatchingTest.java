@@ -48,8 +48,8 @@ class BatchingTest {
         Recorder handler = new Recorder();
         Fixture f = new Fixture(handler);
         // requests of ours whose responses arrive in the same read as the peer's one-way messages and requests
-        CompletableFuture<Message> first = f.connection.request(new DesiredState(1, List.of()), Duration.ofSeconds(30));
-        CompletableFuture<Message> second = f.connection.request(new DesiredState(2, List.of()), Duration.ofSeconds(30));
+        CompletableFuture<Message> first = f.connection.request(DesiredState.instances(1, List.of()), Duration.ofSeconds(30));
+        CompletableFuture<Message> second = f.connection.request(DesiredState.instances(2, List.of()), Duration.ofSeconds(30));
         List<String> completions = new CopyOnWriteArrayList<>();
         first.whenComplete((m, e) -> completions.add("response-1@" + handler.events.size() + " " + Thread.currentThread().getName()));
         second.whenComplete((m, e) -> completions.add("response-2@" + handler.events.size() + " " + Thread.currentThread().getName()));
@@ -73,7 +73,7 @@ class BatchingTest {
                 read.addComponent(true, frame(FrameCodec.ONE_WAY, 0, new Heartbeat(i)));
             }
             if (i % 7 == 0) {
-                read.addComponent(true, frame(FrameCodec.REQUEST, 1000 + i, new DesiredState(1000 + i, List.of())));
+                read.addComponent(true, frame(FrameCodec.REQUEST, 1000 + i, DesiredState.instances(1000 + i, List.of())));
                 expected.add("request-" + (1000 + i));
             } else {
                 read.addComponent(true, frame(FrameCodec.ONE_WAY, 0, observed(i)));
@@ -145,7 +145,7 @@ class BatchingTest {
     }
 
     private static ObservedState observed(int i) {
-        return new ObservedState(List.of(new InstanceObservation("uid-" + i, "tenants/t/workspaces/w/instances/vm-" + i,
+        return ObservedState.instances(List.of(new InstanceObservation("uid-" + i, "tenants/t/workspaces/w/instances/vm-" + i,
                 DomainState.RUNNING, 0, "", Instant.EPOCH)), false);
     }
 

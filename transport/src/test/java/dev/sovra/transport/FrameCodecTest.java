@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sovra.model.DomainState;
+import dev.sovra.model.ImageSpec;
 import dev.sovra.model.InstanceObservation;
+import dev.sovra.model.StorageObservation;
+import dev.sovra.model.StorageState;
+import dev.sovra.model.VolumeSpec;
 import dev.sovra.transport.message.Ack;
 import dev.sovra.transport.message.DesiredState;
 import dev.sovra.transport.message.EnrolRequest;
@@ -54,8 +58,14 @@ class FrameCodecTest {
         Instant at = Instant.parse("2026-01-02T03:04:05.000000006Z");
         List<Message> messages = List.of(
                 new Hello("n", RoundTripTest.inventory("n"), List.of(new InstanceObservation("u", "r", DomainState.CRASHED, 9, "m", at))),
-                new Welcome(1000), new DesiredState(Long.MAX_VALUE, List.of(RoundTripTest.spec("a"))), new Ack(-1),
-                new ObservedState(List.of(), false), new Heartbeat(123), new ErrorReply("code", "text"));
+                new Welcome(1000), DesiredState.instances(Long.MAX_VALUE, List.of(RoundTripTest.spec("a"))), new Ack(-1),
+                ObservedState.instances(List.of(), false), new Heartbeat(123), new ErrorReply("code", "text"),
+                new DesiredState(3, List.of(RoundTripTest.spec("b")),
+                        List.of(new VolumeSpec("v1", "tenants/t/workspaces/w/block-storages/b", "local", 20_480, "i1", true),
+                                new VolumeSpec("v2", "tenants/t/workspaces/w/block-storages/old", "ceph", 0, null, false)),
+                        List.of(new ImageSpec("i1", "tenants/t/images/img", "local", "v0", true))),
+                new ObservedState(List.of(), List.of(new StorageObservation("v1", "r", StorageState.IN_USE, 20_480, "attached", at)),
+                        List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false));
         for (Message m : messages) {
             assertEquals(m, roundTrip(FrameCodec.REQUEST, 77, m));
         }

@@ -51,7 +51,7 @@ class RoundTripTest {
     static InstanceSpec spec(String name) {
         return new InstanceSpec("uid-" + name, "tenants/t1/workspaces/ws1/instances/" + name, 2, 2048,
                 new KernelBoot("/boot/vmlinuz", "/boot/initrd.img", "console=ttyS0"),
-                List.of(new DiskSpec("root", 10_240), new DiskSpec("data-1", 1024)),
+                List.of(new DiskSpec("boot", "5b0c4a1e-8d0a-4a51-9a3e-6f1f1c1d2e3f", "local"), new DiskSpec("data-1", "9f9e0c8b-2f6c-4a7e-8f55-2a6a1c7c9b10", "ceph")),
                 List.of(new NicSpec("eth0", "52:54:00:12:34:56", "br-int")), PowerState.ON, 3);
     }
 
@@ -106,12 +106,12 @@ class RoundTripTest {
                 assertEquals(new Hello("node-1", inventory("node-1"), observed), hello);
                 assertEquals(OBSERVED_AT, hello.observed().get(0).observedAt());
 
-                DesiredState desired = new DesiredState(42, List.of(spec("vm1"), spec("vm2").withPower(PowerState.OFF)));
+                DesiredState desired = DesiredState.instances(42, List.of(spec("vm1"), spec("vm2").withPower(PowerState.OFF)));
                 Message ack = toAgent.request(desired, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
                 assertEquals(new Ack(42), ack);
                 assertEquals(desired, agent.requests.poll(1, TimeUnit.SECONDS));
 
-                ObservedState report = new ObservedState(List.of(
+                ObservedState report = ObservedState.instances(List.of(
                         new InstanceObservation("uid-vm1", "tenants/t1/workspaces/ws1/instances/vm1", DomainState.RUNNING, 3, "", OBSERVED_AT),
                         new InstanceObservation("uid-vm2", "tenants/t1/workspaces/ws1/instances/vm2", DomainState.FAILED, 0,
                                 "libvirt: domain failed to start", OBSERVED_AT.plusNanos(1))), true);

@@ -6,10 +6,12 @@ import dev.sovra.controller.node.EnrolmentService;
 import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
 import dev.sovra.controller.scheduler.NodeUsage;
+import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.Repository.Versioned;
 import dev.sovra.model.Instance;
 import dev.sovra.model.Node;
+import dev.sovra.model.StorageObservation;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Body;
@@ -33,13 +35,21 @@ public final class AdminController {
     private final Repository<Instance> instances;
     private final EnrolmentService enrolment;
     private final AgentGateway gateway;
+    private final StorageReconciler storage;
 
-    public AdminController(NodeRegistry nodes, Repository<Instance> instances, EnrolmentService enrolment, AgentGateway gateway) {
+    public AdminController(NodeRegistry nodes, Repository<Instance> instances, EnrolmentService enrolment, AgentGateway gateway,
+                           StorageReconciler storage) {
         this.nodes = nodes;
         this.instances = instances;
         this.enrolment = enrolment;
         this.gateway = gateway;
+        this.storage = storage;
     }
+
+    /** A volume or image on its backend, as the controller tracks it (deleted resources stay until their data is gone). */
+    @Serdeable
+    public record StorageView(String uid, String ref, String backend, @Nullable String node, boolean present, long sizeMiB,
+                              String observed, String message, @Nullable String source) {}
 
     @Serdeable
     public record NodeView(String id, String state, boolean connected, String zone, String hardwareProfile, String domainType,
@@ -77,6 +87,25 @@ public final class AdminController {
         return instances.list().stream().map(Versioned::value).map(i -> new InstanceView(i.path(), i.uid(), i.nodeId(),
                 i.status().state().name().toLowerCase(), i.status().powerState().name().toLowerCase(),
                 i.runtime().power().name().toLowerCase(), i.runtime().restartGeneration(), i.metadata().deleting())).toList();
+    }
+
+    @Get("/volumes")
+    public List<StorageView> volumes(HttpRequest<?> request) {
+        requireLocal(request);
+        return storage.volumes().stream().map(v -> new StorageView(v.uid(), v.ref(), v.backend(), v.nodeId(), v.present(),
+                v.sizeMiB(), observed(v.observed()), v.observed() == null ? "" : v.observed().message(), v.sourceImageUid())).toList();
+    }
+
+    @Get("/images")
+    public List<StorageView> images(HttpRequest<?> request) {
+        requireLocal(request);
+        return storage.images().stream().map(i -> new StorageView(i.uid(), i.ref(), i.backend(), i.nodeId(), i.present(),
+                i.observed() == null ? 0 : i.observed().sizeMiB(), observed(i.observed()),
+                i.observed() == null ? "" : i.observed().message(), i.sourceVolumeUid())).toList();
+    }
+
+    private static String observed(StorageObservation observation) {
+        return observation == null ? "unknown" : observation.state().name().toLowerCase();
     }
 
     @Post("/enrolment-tokens")

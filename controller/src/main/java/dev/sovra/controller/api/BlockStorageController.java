@@ -7,8 +7,13 @@ import dev.sovra.controller.resource.ListQuery;
 import dev.sovra.controller.resource.ResourceRequest;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.controller.storage.StorageNaming;
+import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.model.Instance;
+import dev.sovra.model.PowerState;
 import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
+import dev.sovra.model.ResourceStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -20,16 +25,17 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * seca.storage/v1 block storages. Until the storage data plane exists (Ceph RBD / local volumes), a
- * block storage is realised as a sparse local disk on the node of the instance that boots from it;
- * the controller keeps the record and enforces the SECA rules (SKU, size that only grows, a source
- * image that exists when the volume is created). Starting from the image's data comes with that plane.
+ * seca.storage/v1 block storages. The controller keeps the resource and enforces the SECA rules (SKU,
+ * size that only grows, a source image that exists when the volume is created); the volume itself is made,
+ * grown and deleted by the node that manages it ({@link StorageReconciler}), and the resource is
+ * {@code active} only once that node reports the volume ready at its size.
  */
 @Controller("/providers/seca.storage/v1/tenants/{tenant}/workspaces/{workspace}/block-storages")
 public final class BlockStorageController {
@@ -38,12 +44,15 @@ public final class BlockStorageController {
 
     private final ResourceService resources;
     private final InstanceService instances;
+    private final StorageReconciler storage;
     private final ComputeCatalog catalog;
     private final ResourceService.Rules rules;
 
-    public BlockStorageController(ResourceService resources, InstanceService instances, ComputeCatalog catalog) {
+    public BlockStorageController(ResourceService resources, InstanceService instances, StorageReconciler storage,
+                                  ComputeCatalog catalog) {
         this.resources = resources;
         this.instances = instances;
+        this.storage = storage;
         this.catalog = catalog;
         this.rules = new ResourceService.Rules() {
             @Override
@@ -52,12 +61,30 @@ public final class BlockStorageController {
             }
 
             @Override
-            public void checkDelete(Resource storage) {
-                Optional<Instance> user = attachedTo(storage);
+            public void checkDelete(Resource blockStorage) {
+                Optional<Instance> user = usedBy(blockStorage);
                 if (user.isPresent()) {
-                    throw ApiProblem.conflict("block storage " + storage.name() + " is the boot volume of instance "
-                            + user.get().name() + "; delete the instance first");
+                    throw ApiProblem.conflict("block storage " + blockStorage.name() + " is attached to instance "
+                            + user.get().name() + "; detach it or delete the instance first");
                 }
+            }
+
+            /** Created when its node has made the volume. */
+            @Override
+            public ResourceStatus createdStatus(Instant now) {
+                return ResourceStatus.pending(now).then(ResourceState.CREATING, now, "Creating");
+            }
+
+            /** Growing is the node's work; anything else is applied at once. */
+            @Override
+            public ResourceStatus updatedStatus(Resource existing, ResourceRequest request, Instant now) {
+                if (existing.status().state() != ResourceState.ACTIVE) {
+                    return existing.status();
+                }
+                long before = ((Number) existing.spec().get("sizeGB")).longValue();
+                long after = ((Number) request.spec().get("sizeGB")).longValue();
+                return after > before ? existing.status().then(ResourceState.UPDATING, now, "Resizing")
+                        : existing.status().updatedActive(now);
             }
         };
     }
@@ -107,10 +134,12 @@ public final class BlockStorageController {
         return reference == null ? null : ImageController.imageName("spec.sourceImageRef", reference, tenant, catalog.region());
     }
 
-    private Optional<Instance> attachedTo(Resource storage) {
-        return instances.list(storage.tenant(), storage.workspace()).stream()
-                .filter(i -> storage.name().equals(i.bootVolume()))
-                .findFirst();
+    /** An instance that has the block storage among its volumes, preferring a running one. */
+    private Optional<Instance> usedBy(Resource blockStorage) {
+        String uid = StorageNaming.uid(blockStorage);
+        return instances.list(blockStorage.tenant(), blockStorage.workspace()).stream()
+                .filter(i -> i.runtime().disks().stream().anyMatch(d -> d.volumeUid().equals(uid)))
+                .min(java.util.Comparator.comparing((Instance i) -> i.runtime().power() != PowerState.ON));
     }
 
     @Put("/{name}")
@@ -149,8 +178,11 @@ public final class BlockStorageController {
         Map<String, Object> body = SecaJson.resource(TYPE, storage, verb, catalog.region());
         @SuppressWarnings("unchecked")
         Map<String, Object> status = new LinkedHashMap<>((Map<String, Object>) body.get("status"));
-        status.put("sizeGB", storage.spec().get("sizeGB"));
-        attachedTo(storage).ifPresent(i -> status.put("attachedTo", Map.of("resource", "instances/" + i.name())));
+        // The size the node reports once the volume exists; until then the size asked for.
+        Object size = this.storage.volume(StorageNaming.uid(storage)).filter(v -> v.observed() != null && v.observed().sizeMiB() > 0)
+                .<Object>map(v -> v.observed().sizeMiB() / 1024).orElse(storage.spec().get("sizeGB"));
+        status.put("sizeGB", size);
+        usedBy(storage).ifPresent(i -> status.put("attachedTo", Map.of("resource", "instances/" + i.name())));
         body.put("status", status);
         return body;
     }

@@ -2,12 +2,19 @@ package dev.sovra.controller.api;
 
 import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.controller.compute.ComputeCatalog;
+import dev.sovra.controller.resource.Reference;
 import dev.sovra.controller.resource.ResourceRequest;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.controller.resource.Validation;
+import dev.sovra.controller.storage.ImageRecord;
+import dev.sovra.controller.storage.StorageNaming;
+import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
+import dev.sovra.model.ResourceStatus;
 import io.micronaut.http.annotation.Controller;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +22,10 @@ import java.util.Map;
 /**
  * seca.storage/v1 images: tenant-level, regional resources made from a block storage of some workspace
  * ({@code spec.blockStorageRef}), which block storages can then start from ({@code spec.sourceImageRef}).
- * For now an image is a record only: the controller validates and keeps it, but no data is copied yet
- * (the Ceph RBD snapshot of the block storage, and volumes cloned from it, come with the storage data
- * plane). Hence no {@code status.sizeMB} is reported: nothing has been captured to measure.
+ * An image's data is a full copy of the block storage's content, made once by the node that manages it
+ * (an RBD image with a protected snapshot, or a read-only qcow2 file); volumes made from it are
+ * copy-on-write clones. The resource is {@code active} once the copy exists, and reports its size.
+ * Deleting the resource is never refused: the copy stays on its backend while clones of it exist.
  */
 @Controller("/providers/seca.storage/v1/tenants/{tenant}/images")
 public final class ImageController extends TenantResourceController {
@@ -26,20 +34,37 @@ public final class ImageController extends TenantResourceController {
     private static final List<String> CPU_ARCHITECTURES = List.of("amd64", "arm64");
     private static final List<String> BOOT_MODES = List.of("UEFI", "BIOS");
     private static final List<String> INITIALIZERS = List.of("none", "cloudinit-22");
-    private static final int MAX_REFERENCE = 256;
 
     private final ComputeCatalog catalog;
+    private final StorageReconciler storage;
     private final ResourceService.Rules rules;
 
-    public ImageController(ResourceService resources, ComputeCatalog catalog) {
+    public ImageController(ResourceService resources, ComputeCatalog catalog, StorageReconciler storage) {
         super(resources);
         this.catalog = catalog;
-        this.rules = (tenant, workspace, request, existing) -> validateSpec(tenant, request);
-        // Deleting an image is never refused: volumes made from it stay (CONFORMANCE.md 5.6 wants narrow
-        // delete protection; the data plane will flatten clones before the snapshot goes).
+        this.storage = storage;
+        this.rules = new ResourceService.Rules() {
+            @Override
+            public void validate(String tenant, String workspace, ResourceRequest request, Resource existing) {
+                validateSpec(tenant, request, existing);
+            }
+
+            /** Created when its node has copied the block storage's content. */
+            @Override
+            public ResourceStatus createdStatus(Instant now) {
+                return ResourceStatus.pending(now).then(ResourceState.CREATING, now, "Copying");
+            }
+
+            @Override
+            public ResourceStatus updatedStatus(Resource existing, ResourceRequest request, Instant now) {
+                return existing.status().state() == ResourceState.ACTIVE ? existing.status().updatedActive(now) : existing.status();
+            }
+        };
+        // Deleting an image is never refused (CONFORMANCE.md 5.6 wants narrow delete protection): volumes
+        // cloned from it keep its data alive on the backend until they are gone.
     }
 
-    private void validateSpec(String tenant, ResourceRequest request) {
+    private void validateSpec(String tenant, ResourceRequest request, Resource existing) {
         Map<String, Object> spec = request.spec();
         Object reference = spec.get("blockStorageRef");
         if (reference == null) {
@@ -49,8 +74,17 @@ public final class ImageController extends TenantResourceController {
         oneOf("spec.boot", spec.get("boot"), BOOT_MODES, false);
         oneOf("spec.initializer", spec.get("initializer"), INITIALIZERS, false);
 
-        Ref storage = Ref.parse("spec.blockStorageRef", reference, "block-storages");
-        storage.requireContext("spec.blockStorageRef", tenant, catalog.region());
+        Reference storage = Reference.parse("spec.blockStorageRef", reference, "block-storages");
+        if (existing != null) {
+            Reference before = Reference.parse("spec.blockStorageRef", existing.spec().get("blockStorageRef"), "block-storages");
+            if (!before.name().equals(storage.name()) || !java.util.Objects.equals(before.workspace(), storage.workspace())) {
+                // The content was copied when the image was made; another source would need another image.
+                throw ApiProblem.unprocessable("spec.blockStorageRef is immutable (was workspaces/" + before.workspace()
+                        + "/block-storages/" + before.name() + ")");
+            }
+            return;
+        }
+        storage.requireContext("spec.blockStorageRef", PROVIDER, tenant, catalog.region());
         if (storage.workspace() == null) {
             throw ApiProblem.unprocessable("spec.blockStorageRef must name the block storage's workspace, since images are"
                     + " tenant-level: workspaces/<workspace>/block-storages/<name> or the full URN");
@@ -101,99 +135,12 @@ public final class ImageController extends TenantResourceController {
      * caller's check.
      */
     static String imageName(String field, Object reference, String tenant, String region) {
-        Ref image = Ref.parse(field, reference, "images");
-        image.requireContext(field, tenant, region);
+        Reference image = Reference.parse(field, reference, "images");
+        image.requireContext(field, PROVIDER, tenant, region);
         if (image.workspace() != null) {
             throw ApiProblem.unprocessable(field + " must not name a workspace: images are tenant-level (images/<name>)");
         }
         return image.name();
-    }
-
-    /**
-     * A reference in any of the API.md 4 forms, split into its parts: the full URN
-     * ({@code seca.storage/v1/tenants/t/workspaces/w/block-storages/b}), a short form
-     * ({@code workspaces/w/block-storages/b}, {@code block-storages/b}), given as a string or as an object
-     * whose {@code resource} holds it and whose optional {@code provider}, {@code tenant},
-     * {@code workspace}, {@code region} fill in (or must agree with) the parts the text names.
-     */
-    record Ref(String provider, String tenant, String workspace, String region, String name) {
-        static Ref parse(String field, Object reference, String plural) {
-            String resource;
-            Map<?, ?> object = null;
-            if (reference instanceof String text) {
-                resource = text;
-            } else if (reference instanceof Map<?, ?> map && map.get("resource") instanceof String text) {
-                resource = text;
-                object = map;
-            } else {
-                throw ApiProblem.unprocessable(field + " must be a reference: a string or an object with 'resource'");
-            }
-            if (resource.isEmpty() || resource.length() > MAX_REFERENCE) {
-                throw ApiProblem.unprocessable(field + ".resource must be 1 to " + MAX_REFERENCE + " characters");
-            }
-            String[] segments = resource.split("/", -1);
-            int at = 0;
-            String provider = null;
-            String tenant = null;
-            String workspace = null;
-            if (segments.length > 2 && segments[0].startsWith("seca.")) {
-                provider = segments[0] + "/" + segments[1];
-                at = 2;
-            }
-            if (segments.length - at > 2 && segments[at].equals("tenants")) {
-                tenant = segments[at + 1];
-                at += 2;
-            }
-            if (segments.length - at > 2 && segments[at].equals("workspaces")) {
-                workspace = segments[at + 1];
-                at += 2;
-            }
-            if (segments.length - at != 2 || !segments[at].equals(plural)) {
-                throw ApiProblem.unprocessable(field + " must reference " + plural + "/<name>, was " + resource);
-            }
-            String name = segments[at + 1];
-            Validation.name(field + " name", name);
-            String region = null;
-            if (object != null) {
-                provider = agree(field, "provider", provider, object.get("provider"));
-                tenant = agree(field, "tenant", tenant, object.get("tenant"));
-                workspace = agree(field, "workspace", workspace, object.get("workspace"));
-                region = agree(field, "region", null, object.get("region"));
-            }
-            if (tenant != null) {
-                Validation.name(field + " tenant", tenant);
-            }
-            if (workspace != null) {
-                Validation.name(field + " workspace", workspace);
-            }
-            return new Ref(provider, tenant, workspace, region, name);
-        }
-
-        private static String agree(String field, String part, String fromText, Object fromObject) {
-            if (fromObject == null || "".equals(fromObject)) {
-                return fromText;
-            }
-            if (!(fromObject instanceof String value)) {
-                throw ApiProblem.unprocessable(field + "." + part + " must be a string");
-            }
-            if (fromText != null && !fromText.equals(value)) {
-                throw ApiProblem.unprocessable(field + "." + part + " is " + value + " but its resource names " + fromText);
-            }
-            return value;
-        }
-
-        /** Refuses parts that point outside this storage provider, tenant and region. */
-        void requireContext(String field, String currentTenant, String currentRegion) {
-            if (provider != null && !provider.equals(PROVIDER)) {
-                throw ApiProblem.unprocessable(field + " must reference a " + PROVIDER + " resource, not " + provider);
-            }
-            if (tenant != null && !tenant.equals(currentTenant)) {
-                throw ApiProblem.unprocessable(field + " must stay in tenant " + currentTenant + ", not " + tenant);
-            }
-            if (region != null && !region.equals(currentRegion)) {
-                throw ApiProblem.unprocessable(field + ": no region named " + region + " (this is " + currentRegion + ")");
-            }
-        }
     }
 
     @Override
@@ -213,6 +160,13 @@ public final class ImageController extends TenantResourceController {
 
     @Override
     protected Map<String, Object> render(Resource image, String verb) {
-        return SecaJson.resource(TYPE, image, verb, catalog.region());
+        Map<String, Object> body = SecaJson.resource(TYPE, image, verb, catalog.region());
+        storage.image(StorageNaming.uid(image)).filter(ImageRecord::ready).ifPresent(record -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = new LinkedHashMap<>((Map<String, Object>) body.get("status"));
+            status.put("sizeMB", Math.max(1, record.observed().sizeMiB()));
+            body.put("status", status);
+        });
+        return body;
     }
 }

@@ -48,9 +48,20 @@ public final class InstanceController {
         validateSpec(spec);
         Object bootVolume = spec.get("bootVolume");
         Object deviceRef = bootVolume instanceof Map<?, ?> volume ? volume.get("deviceRef") : null;
+        List<String> dataVolumes = new ArrayList<>();
+        if (spec.get("dataVolumes") instanceof List<?> volumes) {
+            for (int i = 0; i < volumes.size(); i++) {
+                String field = "spec.dataVolumes[" + i + "].deviceRef";
+                Object dataRef = volumes.get(i) instanceof Map<?, ?> volume ? volume.get("deviceRef") : null;
+                if (dataRef == null) {
+                    throw ApiProblem.unprocessable(field + " is required");
+                }
+                dataVolumes.add(References.name(field, dataRef, "block-storages"));
+            }
+        }
         InstanceRequest request = new InstanceRequest(body.labels(), body.annotations(),
                 References.name("spec.skuRef", spec.get("skuRef"), "skus"), text(spec, "zone"),
-                References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages"), spec);
+                References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages"), List.copyOf(dataVolumes), spec);
         String region = body.toRequest(true).region();
         if (region != null && !region.equals(catalog.region())) {
             throw ApiProblem.unprocessable("metadata.region: no region named " + region + " (this is " + catalog.region() + ")");
@@ -60,7 +71,7 @@ public final class InstanceController {
                 .body(render(result.instance(), "PUT"));
     }
 
-    /** The SECA limits of fields Sovra stores but does not act on yet (cloud-init, anti-affinity, data volumes). */
+    /** The SECA limits of the instance's fields. */
     private static void validateSpec(Map<String, Object> spec) {
         String zone = text(spec, "zone");
         if (zone == null || zone.isEmpty() || zone.length() > 32) {
@@ -86,9 +97,6 @@ public final class InstanceController {
         }
         if (spec.get("dataVolumes") != null && (!(spec.get("dataVolumes") instanceof List<?> volumes) || volumes.size() > 64)) {
             throw ApiProblem.unprocessable("spec.dataVolumes must be a list of at most 64 volumes");
-        }
-        if (spec.get("dataVolumes") instanceof List<?> volumes && !volumes.isEmpty()) {
-            throw ApiProblem.unprocessable("spec.dataVolumes: attaching data volumes comes with the storage data plane");
         }
     }
 

@@ -4,6 +4,9 @@ import dev.sovra.controller.reconcile.ReconcileTrigger;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.controller.resource.Validation;
+import dev.sovra.controller.storage.StorageNaming;
+import dev.sovra.controller.storage.StorageReconciler;
+import dev.sovra.controller.storage.VolumeRecord;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.Repository.Versioned;
 import dev.sovra.model.DiskSpec;
@@ -17,8 +20,11 @@ import dev.sovra.model.ResourceMetadata;
 import dev.sovra.model.ResourceState;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +38,7 @@ public final class InstanceService {
 
     private final Repository<Instance> instances;
     private final ResourceService resources;
+    private final StorageReconciler storage;
     private final ComputeCatalog catalog;
     private final KernelBoot bootLoader;
     private final ReconcileTrigger reconciler;
@@ -41,10 +48,11 @@ public final class InstanceService {
      * @param bootLoader the kernel every instance boots until images exist: its boot volume is attached as
      *     the first disk
      */
-    public InstanceService(Repository<Instance> instances, ResourceService resources, ComputeCatalog catalog, KernelBoot bootLoader,
-                           ReconcileTrigger reconciler, Clock clock) {
+    public InstanceService(Repository<Instance> instances, ResourceService resources, StorageReconciler storage, ComputeCatalog catalog,
+                           KernelBoot bootLoader, ReconcileTrigger reconciler, Clock clock) {
         this.instances = instances;
         this.resources = resources;
+        this.storage = storage;
         this.catalog = catalog;
         this.bootLoader = bootLoader;
         this.reconciler = reconciler;
@@ -63,17 +71,18 @@ public final class InstanceService {
         String path = Instance.path(tenant, workspace, name);
         ComputeCatalog.Sku sku = resolveSku(request.sku());
         String zone = resolveZone(request.zone());
-        DiskSpec bootDisk = resolveBootVolume(tenant, workspace, request.bootVolume());
+        List<DiskSpec> disks = resolveVolumes(tenant, workspace, request.bootVolume(), request.dataVolumes());
         while (true) {
             Optional<Versioned<Instance>> current = instances.get(path);
             Instant now = clock.instant();
             if (current.isEmpty()) {
+                requireOneNode(path, disks, null);
                 if (ifUnmodifiedSince != null) {
                     throw ApiProblem.notFound("instance " + path + " does not exist, so it cannot match if-unmodified-since");
                 }
                 // SECA: a new instance is powered off until it is started.
                 InstanceSpec runtime = new InstanceSpec(UUID.randomUUID().toString(), path, sku.vcpus(), sku.memoryMiB(),
-                        bootLoader, List.of(bootDisk), List.of(), PowerState.OFF, 0);
+                        bootLoader, disks, List.of(), PowerState.OFF, 0);
                 Instance created = new Instance(tenant, workspace, name, request.labels(), request.annotations(), sku.name(), zone,
                         request.bootVolume(), request.spec(), runtime, null,
                         InstanceStatus.pending(now, "Scheduling", "waiting for placement"), ResourceMetadata.created(now));
@@ -98,14 +107,28 @@ public final class InstanceService {
                 throw ApiProblem.unprocessable("spec.bootVolume is immutable (instance " + path + " boots "
                         + existing.bootVolume() + ")");
             }
-            // Only the envelope changes, which needs nothing from the node: the update is applied at once.
+            InstanceSpec runtime = existing.runtime();
+            if (!runtime.disks().equals(disks)) {
+                requireOneNode(path, disks, existing.nodeId());
+                if (runtime.power() == PowerState.ON) {
+                    requireExclusive(existing, disks);
+                }
+                // Data volumes attach and detach on the node: live on a running guest, at the next boot otherwise.
+                runtime = new InstanceSpec(runtime.uid(), runtime.ref(), runtime.vcpus(), runtime.memoryMiB(), runtime.kernelBoot(),
+                        disks, runtime.nics(), runtime.power(), runtime.restartGeneration());
+                log.info("instance volumes changed ref={} uid={} disks={}", path, runtime.uid(), disks.size());
+            }
+            // The rest of an update is the envelope, which needs nothing from the node: applied at once.
             InstanceStatus status = existing.status().state() == ResourceState.ACTIVE
                     ? existing.status().transition(ResourceState.UPDATING, now, "Updating", null)
                             .transition(ResourceState.ACTIVE, now, "Updated", null)
                     : existing.status();
             Instance updated = existing.withEnvelope(request.labels(), request.annotations(), request.spec())
-                    .withStatus(status).withMetadata(existing.metadata().modified(now));
+                    .withRuntime(runtime).withStatus(status).withMetadata(existing.metadata().modified(now));
             if (instances.compareAndPut(path, updated, current.get().revision()).isPresent()) {
+                if (runtime != existing.runtime()) {
+                    reconciler.trigger();
+                }
                 return new PutResult(updated, false);
             }
         }
@@ -139,6 +162,7 @@ public final class InstanceService {
             if (instance.runtime().power() == PowerState.ON) {
                 throw ApiProblem.preconditionFailed("instance " + instance.path() + " is already on");
             }
+            requireExclusive(instance, instance.runtime().disks());
             return powerChange(instance.withRuntime(instance.runtime().withPower(PowerState.ON)), now, "StartRequested");
         });
     }
@@ -226,16 +250,85 @@ public final class InstanceService {
         return zone;
     }
 
-    /** The boot volume's block storage, realised for now as a sparse local disk of the same size on the node. */
-    private DiskSpec resolveBootVolume(String tenant, String workspace, String bootVolume) {
+    /**
+     * The volumes of an instance: its boot volume, then its data volumes in order, each a block storage of the
+     * workspace. A block storage may back several instances (SECA conformance boots three from one), but only
+     * one running instance at a time: see {@link #requireExclusive}.
+     */
+    private List<DiskSpec> resolveVolumes(String tenant, String workspace, String bootVolume, List<String> dataVolumes) {
         if (bootVolume == null || bootVolume.isBlank()) {
             throw ApiProblem.unprocessable("spec.bootVolume.deviceRef is required");
         }
-        Resource storage = resources.get(ResourceType.BLOCK_STORAGE, tenant, workspace, bootVolume)
-                .orElseThrow(() -> ApiProblem.unprocessable("spec.bootVolume.deviceRef: block storage " + bootVolume
+        List<DiskSpec> disks = new ArrayList<>();
+        disks.add(disk("boot", "spec.bootVolume.deviceRef", tenant, workspace, bootVolume));
+        List<String> data = dataVolumes == null ? List.of() : dataVolumes;
+        for (int i = 0; i < data.size(); i++) {
+            disks.add(disk("data" + i, "spec.dataVolumes[" + i + "].deviceRef", tenant, workspace, data.get(i)));
+        }
+        Set<String> seen = new HashSet<>();
+        for (DiskSpec disk : disks) {
+            if (!seen.add(disk.volumeUid())) {
+                throw ApiProblem.unprocessable("block storage is attached twice to the instance (" + bootVolume
+                        + (data.isEmpty() ? "" : ", " + String.join(", ", data)) + ")");
+            }
+        }
+        return List.copyOf(disks);
+    }
+
+    private DiskSpec disk(String diskName, String field, String tenant, String workspace, String blockStorage) {
+        Resource resource = resources.get(ResourceType.BLOCK_STORAGE, tenant, workspace, blockStorage)
+                .orElseThrow(() -> ApiProblem.unprocessable(field + ": block storage " + blockStorage
                         + " does not exist in workspace " + workspace));
-        long sizeGB = ((Number) storage.spec().get("sizeGB")).longValue();
-        return new DiskSpec("boot", sizeGB * 1024);
+        String uid = StorageNaming.uid(resource);
+        // A recorded volume keeps its backend even if the configuration changed since it was made.
+        String backend = storage.volume(uid).map(VolumeRecord::backend).orElseGet(() -> storage.backendOf(resource));
+        return new DiskSpec(diskName, uid, backend);
+    }
+
+    /**
+     * Refuses volumes that no single node can attach together: local volumes live on one node and never move,
+     * so an instance's local volumes must share a node, and that node must be the instance's once it has one.
+     */
+    private void requireOneNode(String path, List<DiskSpec> disks, String instanceNode) {
+        String node = instanceNode;
+        String nodeOf = instanceNode == null ? null : "the instance";
+        for (DiskSpec disk : disks) {
+            if (!StorageReconciler.LOCAL.equals(disk.backend())) {
+                continue;
+            }
+            String volumeNode = storage.volume(disk.volumeUid()).map(VolumeRecord::nodeId).orElse(null);
+            if (volumeNode == null) {
+                continue;
+            }
+            if (node != null && !node.equals(volumeNode)) {
+                throw ApiProblem.conflict("instance " + path + " cannot attach local volume " + disk.name() + " of node "
+                        + volumeNode + ": " + nodeOf + " is on node " + node + ", and local volumes do not cross nodes"
+                        + " (use a remote-durable SKU for volumes that move)");
+            }
+            node = volumeNode;
+            nodeOf = nodeOf == null ? "its volume " + disk.name() : nodeOf;
+        }
+    }
+
+    /**
+     * Refuses to run {@code instance} with {@code disks} while another powered-on instance has one of them:
+     * a block storage is attached to one running instance at a time (SECA remote-durable semantics; two
+     * guests writing one filesystem would corrupt it).
+     */
+    private void requireExclusive(Instance instance, List<DiskSpec> disks) {
+        Set<String> wanted = new HashSet<>();
+        disks.forEach(d -> wanted.add(d.volumeUid()));
+        for (Instance other : list(instance.tenant(), instance.workspace())) {
+            if (other.uid().equals(instance.uid()) || other.runtime().power() != PowerState.ON || other.metadata().deleting()) {
+                continue;
+            }
+            for (DiskSpec disk : other.runtime().disks()) {
+                if (wanted.contains(disk.volumeUid())) {
+                    throw ApiProblem.conflict("a block storage of instance " + instance.name() + " is attached to running instance "
+                            + other.name() + "; stop it or detach the volume first");
+                }
+            }
+        }
     }
 
     private static void validateNames(String tenant, String workspace, String name) {

@@ -2,7 +2,8 @@ package dev.sovra.controller.node;
 
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
 import dev.sovra.controller.reconcile.ReconcileTrigger;
-import dev.sovra.model.InstanceSpec;
+import dev.sovra.controller.storage.StorageReconciler;
+import dev.sovra.model.NodeDesired;
 import dev.sovra.transport.Connection;
 import dev.sovra.transport.MessageHandler;
 import dev.sovra.transport.message.Ack;
@@ -33,16 +34,19 @@ public final class AgentGateway implements MessageHandler {
 
     private final NodeRegistry nodes;
     private final InstanceStatusUpdater statusUpdater;
+    private final StorageReconciler storage;
     private final ReconcileTrigger reconciler;
     private final Duration heartbeatInterval;
     private final Duration requestTimeout;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private static final NodeDesired NOTHING = new NodeDesired(List.of(), List.of(), List.of());
     private final AtomicLong generations = new AtomicLong(System.currentTimeMillis() * 1000);
 
-    public AgentGateway(NodeRegistry nodes, InstanceStatusUpdater statusUpdater, ReconcileTrigger reconciler,
-                        Duration heartbeatInterval, Duration requestTimeout) {
+    public AgentGateway(NodeRegistry nodes, InstanceStatusUpdater statusUpdater, StorageReconciler storage,
+                        ReconcileTrigger reconciler, Duration heartbeatInterval, Duration requestTimeout) {
         this.nodes = nodes;
         this.statusUpdater = statusUpdater;
+        this.storage = storage;
         this.reconciler = reconciler;
         this.heartbeatInterval = heartbeatInterval;
         this.requestTimeout = requestTimeout;
@@ -52,7 +56,7 @@ public final class AgentGateway implements MessageHandler {
     private static final class Session {
         final String nodeId;
         final Connection connection;
-        List<InstanceSpec> acknowledged;
+        NodeDesired acknowledged;
         boolean pushInFlight;
 
         Session(String nodeId, Connection connection) {
@@ -101,7 +105,12 @@ public final class AgentGateway implements MessageHandler {
             return;
         }
         if (message instanceof ObservedState observed) {
-            statusUpdater.apply(nodeId, observed.observations(), observed.full());
+            if (!observed.observations().isEmpty() || observed.full()) {
+                statusUpdater.apply(nodeId, observed.observations(), observed.full());
+            }
+            if (!observed.volumes().isEmpty() || !observed.images().isEmpty()) {
+                storage.apply(nodeId, observed.volumes(), observed.images());
+            }
         }
     }
 
@@ -128,9 +137,9 @@ public final class AgentGateway implements MessageHandler {
      * Sends each connected node its desired set if it differs from what it last acknowledged.
      * Called by the reconciler after every pass; never blocks.
      */
-    public void sync(Map<String, List<InstanceSpec>> desiredByNode) {
+    public void sync(Map<String, NodeDesired> desiredByNode) {
         for (Session session : sessions.values()) {
-            List<InstanceSpec> desired = desiredByNode.getOrDefault(session.nodeId, List.of());
+            NodeDesired desired = desiredByNode.getOrDefault(session.nodeId, NOTHING);
             synchronized (session) {
                 if (session.pushInFlight || desired.equals(session.acknowledged) || !session.connection.isWritable()) {
                     continue;
@@ -141,9 +150,10 @@ public final class AgentGateway implements MessageHandler {
         }
     }
 
-    private void push(Session session, List<InstanceSpec> desired) {
+    private void push(Session session, NodeDesired desired) {
         long generation = generations.incrementAndGet();
-        session.connection.request(new DesiredState(generation, desired), requestTimeout).whenComplete((reply, error) -> {
+        session.connection.request(new DesiredState(generation, desired.instances(), desired.volumes(), desired.images()),
+                        requestTimeout).whenComplete((reply, error) -> {
             boolean acknowledged = error == null && reply instanceof Ack ack && ack.generation() == generation;
             synchronized (session) {
                 session.pushInFlight = false;
@@ -152,7 +162,8 @@ public final class AgentGateway implements MessageHandler {
                 }
             }
             if (acknowledged) {
-                log.debug("desired state acknowledged node={} generation={} instances={}", session.nodeId, generation, desired.size());
+                log.debug("desired state acknowledged node={} generation={} instances={} volumes={} images={}", session.nodeId,
+                        generation, desired.instances().size(), desired.volumes().size(), desired.images().size());
             } else {
                 log.warn("desired state not acknowledged node={} generation={} reason=\"{}\"", session.nodeId, generation,
                         error != null ? error.getMessage() : reply);

@@ -5,10 +5,16 @@ import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
 import dev.sovra.controller.scheduler.PlacementRequest;
 import dev.sovra.controller.scheduler.Scheduler;
+import dev.sovra.controller.storage.StorageReconciler;
+import dev.sovra.controller.storage.VolumeRecord;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.Repository.Versioned;
+import dev.sovra.model.DiskSpec;
 import dev.sovra.model.Instance;
 import dev.sovra.model.InstanceSpec;
+import dev.sovra.model.Node;
+import dev.sovra.model.NodeDesired;
+import dev.sovra.model.PowerState;
 import dev.sovra.model.ResourceState;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,6 +42,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger(InstanceReconciler.class);
 
     private final Repository<Instance> instances;
+    private final StorageReconciler storage;
     private final NodeRegistry nodes;
     private final Scheduler scheduler;
     private final Clock clock;
@@ -42,9 +52,10 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private AgentGateway gateway;
     private volatile boolean running = true;
 
-    public InstanceReconciler(Repository<Instance> instances, NodeRegistry nodes, Scheduler scheduler, Clock clock,
-                              Duration resyncPeriod) {
+    public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NodeRegistry nodes, Scheduler scheduler,
+                              Clock clock, Duration resyncPeriod) {
         this.instances = instances;
+        this.storage = storage;
         this.nodes = nodes;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -85,9 +96,17 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
 
     /** One reconcile pass; public so tests can drive it deterministically. */
     public void pass() {
+        List<Node> nodeList = nodes.list();
         List<Versioned<Instance>> all = new ArrayList<>(instances.list());
+        Set<String> busyVolumes = new HashSet<>();
+        for (Versioned<Instance> entry : all) {
+            if (entry.value().runtime().power() == PowerState.ON) {
+                entry.value().runtime().disks().forEach(d -> busyVolumes.add(d.volumeUid()));
+            }
+        }
+        StorageReconciler.Plan plan = storage.pass(nodeList, busyVolumes);
         all.sort(Comparator.comparing(v -> v.value().metadata().createdAt()));
-        ClusterSnapshot snapshot = ClusterSnapshot.of(nodes.list(), all.stream().map(Versioned::value).toList());
+        ClusterSnapshot snapshot = ClusterSnapshot.of(nodeList, all.stream().map(Versioned::value).toList());
         Map<String, List<InstanceSpec>> desiredByNode = new HashMap<>();
         for (Versioned<Instance> entry : all) {
             Instance instance = entry.value();
@@ -98,9 +117,14 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
                     }
                     continue;
                 }
-                instance = place(entry, snapshot);
+                Optional<PlacementRequest> request = request(instance, plan);
+                if (request.isEmpty()) { // a local volume has no node yet: the instance must go where it will be
+                    waitForVolumes(entry);
+                    continue;
+                }
+                instance = place(entry, snapshot, request.get());
                 if (instance.nodeId() != null) {
-                    snapshot = snapshot.withPlacement(instance.nodeId(), request(instance));
+                    snapshot = snapshot.withPlacement(instance.nodeId(), request.get());
                 }
             }
             if (instance.nodeId() != null && !instance.metadata().deleting()) {
@@ -108,13 +132,30 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             }
         }
         if (gateway != null) {
-            gateway.sync(desiredByNode);
+            Set<String> nodeIds = new HashSet<>(desiredByNode.keySet());
+            nodeIds.addAll(plan.volumesByNode().keySet());
+            nodeIds.addAll(plan.imagesByNode().keySet());
+            Map<String, NodeDesired> desired = new HashMap<>();
+            for (String nodeId : nodeIds) {
+                desired.put(nodeId, new NodeDesired(desiredByNode.getOrDefault(nodeId, List.of()), plan.volumes(nodeId),
+                        plan.images(nodeId)));
+            }
+            gateway.sync(desired);
         }
     }
 
-    private Instance place(Versioned<Instance> entry, ClusterSnapshot snapshot) {
+    private void waitForVolumes(Versioned<Instance> entry) {
         Instance instance = entry.value();
-        Scheduler.Decision decision = scheduler.place(snapshot, request(instance));
+        Instance next = instance.withStatus(instance.status().transition(ResourceState.PENDING, clock.instant(), "NoCapacity",
+                "its local volumes are not on a node yet: no ready node with local storage"));
+        if (!next.equals(instance) && instances.compareAndPut(entry.id(), next, entry.revision()).isPresent()) {
+            log.info("instance waits for its volumes ref={} uid={}", instance.path(), instance.uid());
+        }
+    }
+
+    private Instance place(Versioned<Instance> entry, ClusterSnapshot snapshot, PlacementRequest request) {
+        Instance instance = entry.value();
+        Scheduler.Decision decision = scheduler.place(snapshot, request);
         Instant now = clock.instant();
         Instance next = decision.placed()
                 ? instance.withNode(decision.nodeId()).withStatus(instance.status().transition(ResourceState.CREATING, now,
@@ -135,9 +176,29 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         return next;
     }
 
-    private static PlacementRequest request(Instance instance) {
-        return new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(), instance.zone(),
-                ClusterSnapshot.antiAffinityGroup(instance));
+    /**
+     * What the instance needs from a node, its volumes included; empty while one of its local volumes has no
+     * node yet (the instance must go where that volume will be).
+     */
+    private static Optional<PlacementRequest> request(Instance instance, StorageReconciler.Plan plan) {
+        String volumeNode = null;
+        Set<String> backends = new HashSet<>();
+        for (DiskSpec disk : instance.runtime().disks()) {
+            backends.add(disk.backend());
+            VolumeRecord volume = plan.volumesByUid().get(disk.volumeUid());
+            if (StorageReconciler.LOCAL.equals(disk.backend())) {
+                if (volume == null || volume.nodeId() == null) {
+                    return Optional.empty();
+                }
+                if (volumeNode != null && !volumeNode.equals(volume.nodeId())) {
+                    volumeNode = "(local volumes on several nodes: " + volumeNode + ", " + volume.nodeId() + ")";
+                } else if (volumeNode == null) {
+                    volumeNode = volume.nodeId();
+                }
+            }
+        }
+        return Optional.of(new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(),
+                instance.zone(), ClusterSnapshot.antiAffinityGroup(instance), volumeNode, backends));
     }
 
     @Override

@@ -44,6 +44,16 @@ public final class ResourceService {
 
         /** Refuses a delete that would leave dependants dangling; default allows. */
         default void checkDelete(Resource resource) {}
+
+        /** The status of a new resource; by default it is realised at once (pending, creating, active). */
+        default ResourceStatus createdStatus(Instant now) {
+            return ResourceStatus.createdActive(now);
+        }
+
+        /** The status after an accepted update; by default applied at once (updating, active). */
+        default ResourceStatus updatedStatus(Resource existing, ResourceRequest request, Instant now) {
+            return existing.status().updatedActive(now);
+        }
     }
 
     public record PutResult(Resource resource, boolean created) {}
@@ -81,9 +91,9 @@ public final class ResourceService {
             rules.validate(tenant, workspace, request, existing);
             Resource next = existing == null
                     ? new Resource(type.kind(), tenant, workspace, name, request.labels(), request.annotations(),
-                            request.extensions(), request.spec(), ResourceStatus.createdActive(now), ResourceMetadata.created(now))
+                            request.extensions(), request.spec(), rules.createdStatus(now), ResourceMetadata.created(now))
                     : new Resource(type.kind(), tenant, workspace, name, request.labels(), request.annotations(),
-                            request.extensions(), request.spec(), existing.status().updatedActive(now),
+                            request.extensions(), request.spec(), rules.updatedStatus(existing, request, now),
                             existing.metadata().modified(now));
             if (resources.compareAndPut(key, next, current.map(Versioned::revision).orElse(0L)).isPresent()) {
                 log.info("{} {} ref={}", type.kind(), existing == null ? "created" : "updated", type.path(tenant, workspace, name));
@@ -121,6 +131,38 @@ public final class ResourceService {
             last = entry.id();
         }
         return new Page(items, more ? ListQuery.token(last) : null);
+    }
+
+    /** Every resource of a type in every tenant (and workspace), for the data-plane reconcilers. */
+    public List<Resource> everywhere(ResourceType type) {
+        return resources.list(type.provider() + "/tenants/").stream().map(Versioned::value)
+                .filter(r -> r.kind().equals(type.kind())).toList();
+    }
+
+    /**
+     * Replaces the status of the resource {@code expected} names, if it still is that resource (same creation
+     * time, not being deleted). A status change is not a modification by the tenant, so resourceVersion stays.
+     *
+     * @return false when the resource is gone or was re-created meanwhile
+     */
+    public boolean replaceStatus(ResourceType type, Resource expected, java.util.function.UnaryOperator<ResourceStatus> change) {
+        String key = key(type, expected.tenant(), expected.workspace(), expected.name());
+        while (true) {
+            Optional<Versioned<Resource>> current = resources.get(key);
+            if (current.isEmpty() || !current.get().value().metadata().createdAt().equals(expected.metadata().createdAt())) {
+                return false;
+            }
+            Resource resource = current.get().value();
+            ResourceStatus next = change.apply(resource.status());
+            if (next.equals(resource.status())) {
+                return true;
+            }
+            Resource updated = new Resource(resource.kind(), resource.tenant(), resource.workspace(), resource.name(),
+                    resource.labels(), resource.annotations(), resource.extensions(), resource.spec(), next, resource.metadata());
+            if (resources.compareAndPut(key, updated, current.get().revision()).isPresent()) {
+                return true;
+            }
+        }
     }
 
     /** All resources of a type in a workspace (or tenant), for dependency checks. */

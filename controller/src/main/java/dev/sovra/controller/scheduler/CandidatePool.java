@@ -10,6 +10,10 @@ public enum CandidatePool {
     READY_IN_ZONE;
 
     int[] positions(ClusterSnapshot snapshot, PlacementRequest request) {
+        if (request.volumeNode() != null) { // local volumes pin the instance: only their node can take it
+            int position = snapshot.positionOf(request.volumeNode());
+            return position < 0 ? new int[0] : new int[] {position};
+        }
         return switch (this) {
             case ALL_NODES -> IntStream.range(0, snapshot.size()).toArray();
             case READY_IN_ZONE -> snapshot.readyIn(request.zone());

@@ -71,6 +71,12 @@ public final class ClusterSnapshot {
         return Collections.unmodifiableList(Arrays.asList(usages));
     }
 
+    /** Position of the node in this snapshot, or -1 if it has no such node. */
+    int positionOf(String nodeId) {
+        Integer position = positions.get(nodeId);
+        return position == null ? -1 : position;
+    }
+
     /** The node's usage, or null if the snapshot has no such node. */
     public NodeUsage node(String nodeId) {
         Integer position = positions.get(nodeId);

@@ -40,7 +40,7 @@ public final class Scheduler {
     }
 
     private static List<FeasibilityCheck> standardChecks() {
-        return List.of(new NodeReadyCheck(), new ZoneCheck(), new CapacityCheck(), new AntiAffinityCheck());
+        return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CapacityCheck(), new AntiAffinityCheck());
     }
 
     /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones. */

@@ -5,9 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sovra.controller.resource.ResourceService;
+import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.controller.storage.StorageNaming;
+import dev.sovra.controller.storage.VolumeRecord;
+import dev.sovra.controller.store.Repository;
+import dev.sovra.controller.store.StateStore;
+import dev.sovra.model.Resource;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -55,6 +65,45 @@ class InstanceApiTest extends SecaApiTest {
         HttpResponse<String> got = call("GET", BASE + "vm-a", null);
         assertEquals(200, got.statusCode());
         assertEquals("GET", json(got).get("metadata").get("verb").asText());
+    }
+
+    @Inject
+    StateStore store;
+
+    @Inject
+    ResourceService resources;
+
+    @Test
+    void localVolumesOfDifferentNodesAreNeverAttachedTogether() throws Exception {
+        String storages = "/providers/seca.storage/v1/tenants/t1/workspaces/ws1/block-storages/";
+        for (String name : List.of("local-n1", "local-n2", "local-n1-data")) {
+            assertEquals(201, call("PUT", storages + name, "{\"spec\":{\"skuRef\":\"skus/seca.ld500\",\"sizeGB\":1}}").statusCode());
+        }
+        // As the storage reconciler would have bound them, had nodes n1 and n2 been up.
+        bind("local-n1", "n1");
+        bind("local-n2", "n2");
+        bind("local-n1-data", "n1");
+        String twoNodes = "{\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
+                + "\"bootVolume\":{\"deviceRef\":\"block-storages/local-n1\"},"
+                + "\"dataVolumes\":[{\"deviceRef\":\"block-storages/local-n2\"}]}}";
+        HttpResponse<String> refused = call("PUT", BASE + "vm-cross", twoNodes);
+        assertProblem(refused, 412);
+        assertTrue(json(refused).get("detail").asText().contains("local volumes do not cross nodes"), refused.body());
+        assertEquals(404, call("GET", BASE + "vm-cross", null).statusCode(), "nothing written");
+
+        HttpResponse<String> sameNode = call("PUT", BASE + "vm-cross", twoNodes.replace("local-n2", "local-n1-data"));
+        assertEquals(201, sameNode.statusCode(), sameNode.body());
+    }
+
+    private void bind(String blockStorage, String node) {
+        Resource resource = resources.get(ResourceType.BLOCK_STORAGE, "t1", "ws1", blockStorage).orElseThrow();
+        String uid = StorageNaming.uid(resource);
+        Repository<VolumeRecord> volumes = new Repository<>(store, "volumes", VolumeRecord.class);
+        VolumeRecord bound = new VolumeRecord(uid, "tenants/t1/workspaces/ws1/block-storages/" + blockStorage, "local", node, 1024,
+                null, true, null, Instant.now());
+        while (volumes.update(uid, v -> v.withNode(node)).isEmpty() && volumes.compareAndPut(uid, bound, 0).isEmpty()) {
+            Thread.onSpinWait(); // the reconciler recorded it meanwhile: update that record
+        }
     }
 
     @Test

@@ -146,8 +146,10 @@ class SecaFoundationApiTest extends SecaApiTest {
         assertEquals("seca.storage/v1/tenants/t1/workspaces/ws-bs/block-storages/disk-1", disk.get("metadata").get("ref").asText());
 
         JsonNode grown = json(call("PUT", path, storage("ws-bs", "disk-1", 30)));
-        assertEquals(30, grown.get("status").get("sizeGB").asInt());
-        assertEquals(List.of("active", "updating", "active", "creating", "pending"), states(grown));
+        assertEquals(30, grown.get("status").get("sizeGB").asInt(), "the size asked for, until a node reports the volume");
+        // No node runs here, so the volume is never made and the block storage stays creating; the realised
+        // lifecycle (active, then updating and active on growth) is checked with a real agent in StorageSystemTest.
+        assertEquals(List.of("creating", "pending"), states(grown));
         assertRefused(call("PUT", path, storage("ws-bs", "disk-1", 10)));
         assertEquals(30, json(call("GET", path, null)).get("spec").get("sizeGB").asInt(), "a refused shrink changes nothing");
 

@@ -52,6 +52,14 @@ public interface HypervisorDriver extends AutoCloseable {
      */
     void undefine(String uid);
 
+    /**
+     * Grows the disk backed by volume {@code volumeUid} in the running domain that has it open, through the
+     * hypervisor (QEMU holds the image, so nothing else may resize it); the guest sees the new size at once.
+     *
+     * @return false if no running domain of this node has the volume
+     */
+    boolean growAttachedDisk(String volumeUid, long sizeMiB);
+
     /** The serial console log file of the instance. */
     Path consoleLog(String uid);
 

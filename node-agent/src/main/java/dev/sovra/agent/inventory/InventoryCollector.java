@@ -45,8 +45,10 @@ public final class InventoryCollector {
      * @param offeredDomainTypes the libvirt domain types the hypervisor offers ({@code qemu}, {@code kvm})
      * @param configuredDomainType the domain type this node uses
      * @param zone the availability zone of this node
+     * @param storageBackends the volume backends this node can attach
      */
-    public NodeInventory collect(List<String> offeredDomainTypes, String configuredDomainType, String zone) {
+    public NodeInventory collect(List<String> offeredDomainTypes, String configuredDomainType, String zone,
+                                 List<String> storageBackends) {
         Objects.requireNonNull(zone, "zone");
         List<String> offered = offeredDomainTypes == null ? List.of() : List.copyOf(offeredDomainTypes);
         if (configuredDomainType != null && !offered.isEmpty() && !offered.contains(configuredDomainType)) {
@@ -64,7 +66,8 @@ public final class InventoryCollector {
                 offered,
                 configuredDomainType,
                 match.profile().name(),
-                zone);
+                zone,
+                storageBackends);
     }
 
     /**

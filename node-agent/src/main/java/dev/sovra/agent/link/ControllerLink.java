@@ -2,7 +2,9 @@ package dev.sovra.agent.link;
 
 import dev.sovra.agent.reconcile.DomainReconciler;
 import dev.sovra.agent.reconcile.ObservationSink;
+import dev.sovra.model.NodeDesired;
 import dev.sovra.model.InstanceObservation;
+import dev.sovra.model.StorageObservation;
 import dev.sovra.model.NodeInventory;
 import dev.sovra.transport.Connection;
 import dev.sovra.transport.MessageHandler;
@@ -55,6 +57,7 @@ public final class ControllerLink implements MessageHandler, ObservationSink {
                 return;
             }
             connection = c;
+            reconciler.resendStorage();
         });
     }
 
@@ -66,8 +69,9 @@ public final class ControllerLink implements MessageHandler, ObservationSink {
     @Override
     public CompletableFuture<? extends Message> onRequest(Connection c, Message request) {
         if (request instanceof DesiredState desired) {
-            reconciler.setDesired(desired.instances());
-            log.info("desired state received generation={} instances={}", desired.generation(), desired.instances().size());
+            reconciler.setDesired(new NodeDesired(desired.instances(), desired.volumes(), desired.images()));
+            log.info("desired state received generation={} instances={} volumes={} images={}", desired.generation(),
+                    desired.instances().size(), desired.volumes().size(), desired.images().size());
             return CompletableFuture.completedFuture(new Ack(desired.generation()));
         }
         return CompletableFuture.completedFuture(new ErrorReply("unsupported",
@@ -86,8 +90,17 @@ public final class ControllerLink implements MessageHandler, ObservationSink {
     public void report(List<InstanceObservation> observations, boolean full) {
         Connection c = connection;
         if (c != null && c.isOpen()) {
-            c.send(new ObservedState(observations, full));
+            c.send(ObservedState.instances(observations, full));
         }
         // Not connected: nothing is lost, the next Hello carries a full report.
+    }
+
+    @Override
+    public void reportStorage(List<StorageObservation> volumes, List<StorageObservation> images) {
+        Connection c = connection;
+        if (c != null && c.isOpen()) {
+            c.send(new ObservedState(List.of(), volumes, images, false));
+        }
+        // Not connected: the reconciler reports everything again once the next Hello is accepted.
     }
 }

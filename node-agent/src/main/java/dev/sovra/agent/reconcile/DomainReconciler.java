@@ -2,6 +2,8 @@ package dev.sovra.agent.reconcile;
 
 import dev.sovra.agent.hypervisor.DomainStatus;
 import dev.sovra.agent.hypervisor.HypervisorDriver;
+import dev.sovra.agent.storage.StorageBackends;
+import dev.sovra.model.NodeDesired;
 import dev.sovra.model.DomainState;
 import dev.sovra.model.InstanceObservation;
 import dev.sovra.model.InstanceSpec;
@@ -45,18 +47,25 @@ public final class DomainReconciler implements AutoCloseable {
     private final Map<String, InstanceObservation> lastReported = new HashMap<>();
     /** Guests asked to power off (ACPI) and when they are forced off if they have not obeyed. */
     private final Map<String, Instant> stopDeadlines = new HashMap<>();
+    /** Instances not defined yet because a disk does not exist yet, with the reason. */
+    private final Map<String, String> waitingForDisks = new HashMap<>();
+    private final StorageReconciler storage;
+    private volatile NodeDesired desiredState;
     private volatile Map<String, InstanceSpec> desired;
+    private volatile boolean resendStorage;
     private volatile boolean running = true;
 
-    public DomainReconciler(HypervisorDriver driver, DesiredStateFile desiredFile, ObservationSink sink,
+    public DomainReconciler(HypervisorDriver driver, StorageBackends backends, DesiredStateFile desiredFile, ObservationSink sink,
                             Duration resyncPeriod, Duration shutdownGrace, Clock clock) {
         this.driver = driver;
+        this.storage = new StorageReconciler(backends, driver::growAttachedDisk, sink, clock);
         this.desiredFile = desiredFile;
         this.sink = sink;
         this.resyncPeriod = resyncPeriod;
         this.shutdownGrace = shutdownGrace;
         this.clock = clock;
-        this.desired = desiredFile.load().map(DomainReconciler::byUid).orElse(null);
+        this.desiredState = desiredFile.load().orElse(null);
+        this.desired = desiredState == null ? null : byUid(desiredState.instances());
         this.thread = new Thread(this::loop, "domain-reconciler");
         this.thread.setDaemon(true);
     }
@@ -66,10 +75,17 @@ public final class DomainReconciler implements AutoCloseable {
         thread.start();
     }
 
-    /** Replaces the desired set (durably, before returning) and schedules a pass. */
-    public void setDesired(List<InstanceSpec> specs) {
-        desiredFile.store(specs);
-        desired = byUid(specs);
+    /** Replaces the desired state (durably, before returning) and schedules a pass. */
+    public void setDesired(NodeDesired next) {
+        desiredFile.store(next);
+        desiredState = next;
+        desired = byUid(next.instances());
+        trigger();
+    }
+
+    /** Reports every volume and image observation again in the next pass (after a reconnect). */
+    public void resendStorage() {
+        resendStorage = true;
         trigger();
     }
 
@@ -110,14 +126,26 @@ public final class DomainReconciler implements AutoCloseable {
 
     /** One convergence pass. */
     void pass() {
+        NodeDesired wantState = desiredState;
         Map<String, InstanceSpec> want = desired;
-        if (want == null) {
+        if (want == null || wantState == null) {
             return;
         }
+        storage.ensurePresent(wantState);
         Map<String, DomainStatus> owned = driver.listOwned();
+        waitingForDisks.keySet().retainAll(want.keySet());
         for (InstanceSpec spec : want.values()) {
             try {
-                converge(spec, owned.get(spec.uid()));
+                DomainStatus status = owned.get(spec.uid());
+                String missing = storage.disksMissing(spec);
+                if (missing != null && (status == null || status.state() == DomainState.ABSENT)) {
+                    if (!missing.equals(waitingForDisks.put(spec.uid(), missing))) {
+                        log.info("instance waits for its disks uid={} ref={} reason=\"{}\"", spec.uid(), spec.ref(), missing);
+                    }
+                    continue;
+                }
+                waitingForDisks.remove(spec.uid());
+                converge(spec, status);
                 failures.remove(spec.uid());
             } catch (RuntimeException e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -138,7 +166,14 @@ public final class DomainReconciler implements AutoCloseable {
                 }
             }
         }
+        storage.removeAbsent(wantState);
         report(want);
+        if (resendStorage) {
+            resendStorage = false;
+            storage.reportAll();
+        } else {
+            storage.reportChanges();
+        }
     }
 
     private void converge(InstanceSpec spec, DomainStatus status) {
@@ -227,6 +262,11 @@ public final class DomainReconciler implements AutoCloseable {
         String failure = failures.get(status.uid());
         if (failure != null) {
             return new InstanceObservation(status.uid(), status.ref(), DomainState.FAILED, status.restartGeneration(), failure,
+                    clock.instant());
+        }
+        String waiting = waitingForDisks.get(status.uid());
+        if (waiting != null && status.state() == DomainState.ABSENT) {
+            return new InstanceObservation(status.uid(), status.ref(), DomainState.ABSENT, status.restartGeneration(), waiting,
                     clock.instant());
         }
         long generation = status.restartGeneration();

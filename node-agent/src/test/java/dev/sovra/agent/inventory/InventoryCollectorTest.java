@@ -23,7 +23,7 @@ class InventoryCollectorTest {
         assumeFalse(Files.isDirectory(DmiInfo.HOST_DMI_DIRECTORY), "this host has DMI data");
         InventoryCollector collector = new InventoryCollector();
 
-        NodeInventory inventory = collector.collect(List.of("qemu"), "qemu", "a");
+        NodeInventory inventory = collector.collect(List.of("qemu"), "qemu", "a", List.of("local"));
 
         assertEquals("generic", inventory.hardwareProfile());
         assertEquals(Runtime.getRuntime().availableProcessors(), inventory.logicalCpus());
@@ -48,10 +48,11 @@ class InventoryCollectorTest {
         FakeHost.write(root, "sys/class/dmi/id/board_name", "0Y2G81\n");
         InventoryCollector collector = new InventoryCollector(root, ProfileCatalog.builtin());
 
-        NodeInventory inventory = collector.collect(List.of("qemu", "kvm"), "kvm", "zone-b");
+        NodeInventory inventory = collector.collect(List.of("qemu", "kvm"), "kvm", "zone-b", List.of("local", "ceph"));
 
         assertEquals(new NodeInventory("hv-r650-01", FakeHost.MODEL, 16, 131599640L / 1024,
-                HostFacts.read(root).numaNodes(), List.of("qemu", "kvm"), "kvm", "dell-poweredge-r650", "zone-b"), inventory);
+                HostFacts.read(root).numaNodes(), List.of("qemu", "kvm"), "kvm", "dell-poweredge-r650", "zone-b", List.of("local", "ceph")),
+                inventory);
         assertFalse(collector.profileMatch().generic());
         assertEquals(List.of(), collector.profileMatch().warnings());
         assertEquals(4.0, collector.profileMatch().profile().overcommit().cpuRatio());
@@ -64,7 +65,7 @@ class InventoryCollectorTest {
         FakeHost.write(root, "sys/class/dmi/id/product_name", "To Be Filled By O.E.M.\n");
 
         InventoryCollector collector = new InventoryCollector(root, ProfileCatalog.builtin());
-        NodeInventory inventory = collector.collect(List.of("qemu"), "kvm", "a");
+        NodeInventory inventory = collector.collect(List.of("qemu"), "kvm", "a", List.of("local"));
 
         assertEquals("generic", inventory.hardwareProfile());
         assertTrue(collector.profileMatch().warnings().get(0).contains("sys_vendor=\"To Be Filled By O.E.M.\""));

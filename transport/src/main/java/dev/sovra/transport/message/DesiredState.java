@@ -1,14 +1,25 @@
 package dev.sovra.transport.message;
 
+import dev.sovra.model.ImageSpec;
 import dev.sovra.model.InstanceSpec;
+import dev.sovra.model.VolumeSpec;
 import java.util.List;
 
 /**
- * Controller to agent request: the complete desired set of instances of the node (level-triggered).
- * Answered with {@link Ack} carrying the same generation.
+ * Controller to agent request: everything the node must hold, complete (level-triggered): its instances,
+ * the volumes and images it manages, and tombstones ({@code present=false}) of volumes and images it must
+ * remove. Answered with {@link Ack} carrying the same generation.
  */
-public record DesiredState(long generation, List<InstanceSpec> instances) implements Message {
+public record DesiredState(long generation, List<InstanceSpec> instances, List<VolumeSpec> volumes, List<ImageSpec> images)
+        implements Message {
     public DesiredState {
         instances = instances == null ? List.of() : List.copyOf(instances);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        images = images == null ? List.of() : List.copyOf(images);
+    }
+
+    /** A desired state with instances only (no storage work for the node). */
+    public static DesiredState instances(long generation, List<InstanceSpec> instances) {
+        return new DesiredState(generation, instances, List.of(), List.of());
     }
 }

@@ -1,6 +1,6 @@
 package dev.sovra.agent.hypervisor.libvirt;
 
-import dev.sovra.model.DiskSpec;
+import dev.sovra.agent.storage.DiskSource;
 import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.KernelBoot;
 import dev.sovra.model.NicSpec;
@@ -25,8 +25,9 @@ import org.w3c.dom.Element;
  * configuration and the restart generation already carried out. Built with DOM, so every value is escaped.
  *
  * <p>Shape: name {@code sovra-<uid>}, UUID = uid, Sovra ownership metadata, vCPUs, memory, ACPI + APIC,
- * direct kernel boot when the spec has a {@link KernelBoot} (else boot from the first disk), one sparse raw
- * file per disk as a virtio disk (vda, vdb, ...), one Open vSwitch bridge port per NIC (virtio), the serial
+ * direct kernel boot when the spec has a {@link KernelBoot} (else boot from the first disk), one virtio disk
+ * per attached volume in attachment order (vda, vdb, ...: a qcow2 file of the local backend, or an RBD image
+ * reached through librbd with cephx, its key in a libvirt secret), one Open vSwitch bridge port per NIC (virtio), the serial
  * console appended to {@code <instance dir>/console.log}, {@code on_reboot} restart, {@code on_poweroff} and
  * {@code on_crash} destroy, and no memory balloon.
  */
@@ -48,8 +49,14 @@ public final class DomainXml {
      *
      * @param appliedRestartGeneration the restart generation to record as carried out (for an existing domain
      *     the one in its metadata, for a new one the spec's)
+     * @param diskSources where each of {@code spec.disks()} comes from, in the same order
      */
-    public static String render(InstanceSpec spec, LibvirtDriverConfig config, long appliedRestartGeneration) {
+    public static String render(InstanceSpec spec, LibvirtDriverConfig config, long appliedRestartGeneration,
+                                List<DiskSource> diskSources) {
+        if (diskSources.size() != spec.disks().size()) {
+            throw new IllegalArgumentException("instance " + spec.ref() + " has " + spec.disks().size() + " disks but "
+                    + diskSources.size() + " disk sources");
+        }
         String uid = canonicalUid(spec.uid());
         Document doc = newDocument();
         Element domain = domainElement(doc, config, domainName(uid), uid);
@@ -58,9 +65,8 @@ public final class DomainXml {
         appendMachine(domain, config, spec.vcpus(), spec.memoryMiB(), spec.kernelBoot());
         Element devices = append(domain, "devices");
         append(devices, "emulator", config.emulator());
-        List<DiskSpec> disks = spec.disks();
-        for (int index = 0; index < disks.size(); index++) {
-            appendDisk(devices, config.diskFile(uid, disks.get(index).name()), diskTarget(index));
+        for (int index = 0; index < diskSources.size(); index++) {
+            appendDisk(devices, diskSources.get(index), diskTarget(index));
         }
         for (NicSpec nic : spec.nics()) {
             appendNic(devices, nic);
@@ -152,18 +158,47 @@ public final class DomainXml {
         append(domain, "on_crash", "destroy");
     }
 
-    private static void appendDisk(Element devices, Path file, String target) {
+    /** One {@code <disk>} element; public for live attach, which sends a disk element on its own. */
+    public static String renderDisk(DiskSource source, String target) {
+        Element devices = newDocument().createElement("devices");
+        return serialize(appendDisk(devices, source, target), false);
+    }
+
+    private static Element appendDisk(Element devices, DiskSource source, String target) {
         Element disk = append(devices, "disk");
-        disk.setAttribute("type", "file");
         disk.setAttribute("device", "disk");
         Element driver = append(disk, "driver");
         driver.setAttribute("name", "qemu");
-        driver.setAttribute("type", "raw");
         driver.setAttribute("discard", "unmap");
-        append(disk, "source").setAttribute("file", checkXmlText("disk path", file.toString()));
+        if (source instanceof DiskSource.File file) {
+            disk.setAttribute("type", "file");
+            driver.setAttribute("type", checkXmlText("disk format", file.format()));
+            append(disk, "source").setAttribute("file", checkXmlText("disk path", file.path().toString()));
+        } else if (source instanceof DiskSource.Rbd rbd) {
+            disk.setAttribute("type", "network");
+            driver.setAttribute("type", "raw");
+            driver.setAttribute("cache", "none"); // librbd's own cache; writeback in QEMU would hide flushes
+            Element sourceElement = append(disk, "source");
+            sourceElement.setAttribute("protocol", "rbd");
+            sourceElement.setAttribute("name", checkXmlText("rbd image", rbd.pool() + "/" + rbd.image()));
+            for (String monitor : rbd.monitors()) {
+                int colon = monitor.lastIndexOf(':');
+                Element host = append(sourceElement, "host");
+                host.setAttribute("name", checkXmlText("ceph monitor", colon < 0 ? monitor : monitor.substring(0, colon)));
+                if (colon >= 0) {
+                    host.setAttribute("port", checkXmlText("ceph monitor port", monitor.substring(colon + 1)));
+                }
+            }
+            Element auth = append(disk, "auth");
+            auth.setAttribute("username", checkXmlText("cephx user", rbd.auth().user()));
+            Element secret = append(auth, "secret");
+            secret.setAttribute("type", "ceph");
+            secret.setAttribute("uuid", checkXmlText("secret uuid", rbd.auth().secretUuid()));
+        }
         Element targetElement = append(disk, "target");
         targetElement.setAttribute("dev", target);
         targetElement.setAttribute("bus", "virtio");
+        return disk;
     }
 
     private static void appendNic(Element devices, NicSpec nic) {

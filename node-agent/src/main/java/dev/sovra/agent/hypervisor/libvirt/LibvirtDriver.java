@@ -3,11 +3,11 @@ package dev.sovra.agent.hypervisor.libvirt;
 import dev.sovra.agent.hypervisor.DomainStatus;
 import dev.sovra.agent.hypervisor.HypervisorDriver;
 import dev.sovra.agent.hypervisor.HypervisorException;
-import dev.sovra.model.DiskSpec;
+import dev.sovra.agent.storage.DiskSource;
+import dev.sovra.agent.storage.StorageBackends;
 import dev.sovra.model.DomainState;
 import dev.sovra.model.InstanceSpec;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,9 +31,12 @@ import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
+import org.libvirt.Secret;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xml.sax.InputSource;
 
 /**
@@ -44,24 +48,32 @@ import org.xml.sax.InputSource;
  * retry is safe. Waiting (the grace period of {@link #shutdown}) happens outside the lock.
  *
  * <p>Per instance the driver owns the domain {@code sovra-<uid>} (UUID = uid) and the directory
- * {@code <stateDir>/instances/<uid>/} with the raw disk files and {@code console.log}.
+ * {@code <stateDir>/instances/<uid>/} with {@code console.log}. Disks are volumes of the node's storage
+ * backends ({@link StorageBackends}); for Ceph volumes the driver keeps the cephx key in a libvirt secret.
  */
 public final class LibvirtDriver implements HypervisorDriver {
+    private static final Logger log = LoggerFactory.getLogger(LibvirtDriver.class);
 
     /** virDomainUndefineFlags: MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM. */
     private static final int UNDEFINE_FLAGS = 1 | 2 | 4;
-    private static final long MIB = 1024L * 1024L;
+    /** virConnectListAllDomainsFlags: ACTIVE. */
+    private static final int ACTIVE_DOMAINS = 1;
+    /** virDomainXMLFlags: INACTIVE (the persistent definition). */
+    private static final int DOMAIN_XML_INACTIVE = 2;
+    /** virDomainBlockResizeFlags: BYTES (the size is in bytes, not KiB). */
+    private static final int BLOCK_RESIZE_BYTES = 1;
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-x--x");
-    private static final Set<PosixFilePermission> DISK_MODE = PosixFilePermissions.fromString("rw-rw----");
 
     private final LibvirtDriverConfig config;
+    private final StorageBackends storage;
     private final Object lock = new Object();
     private Connect connection;
     private boolean closed;
 
-    public LibvirtDriver(LibvirtDriverConfig config) {
+    public LibvirtDriver(LibvirtDriverConfig config, StorageBackends storage) {
         this.config = Objects.requireNonNull(config, "config");
+        this.storage = Objects.requireNonNull(storage, "storage");
         LibvirtErrors.silenceDefaultPrinter();
     }
 
@@ -117,8 +129,14 @@ public final class LibvirtDriver implements HypervisorDriver {
     @Override
     public void define(InstanceSpec spec) {
         String id = DomainXml.canonicalUid(spec.uid());
-        prepareFiles(id, spec.disks());
+        prepareInstanceDir(id);
+        List<DiskSource> sources = spec.disks().stream().map(storage::diskSource).toList();
         call(id, "cannot define domain", conn -> {
+            for (DiskSource source : sources) {
+                if (source instanceof DiskSource.Rbd rbd) {
+                    ensureSecret(conn, rbd.auth());
+                }
+            }
             long generation = spec.restartGeneration();
             Domain existing = lookup(conn, id);
             if (existing != null) {
@@ -129,7 +147,14 @@ public final class LibvirtDriver implements HypervisorDriver {
                     free(existing);
                 }
             }
-            free(conn.domainDefineXML(DomainXml.render(spec, config, generation)));
+            Domain domain = conn.domainDefineXML(DomainXml.render(spec, config, generation, sources));
+            try {
+                if (domain.isActive() == 1) {
+                    applyDisksLive(id, domain, sources);
+                }
+            } finally {
+                free(domain);
+            }
             return null;
         });
     }
@@ -249,11 +274,13 @@ public final class LibvirtDriver implements HypervisorDriver {
     @Override
     public void undefine(String uid) {
         String id = DomainXml.canonicalUid(uid);
+        Set<String> secrets = new LinkedHashSet<>();
         call(id, "cannot undefine domain", conn -> {
             Domain domain = lookup(conn, id);
             if (domain != null) {
                 try {
                     requireOwned(id, domain, Domain.ModificationImpact.CURRENT);
+                    secrets.addAll(LiveDisks.secretUuids(domain.getXMLDesc(DOMAIN_XML_INACTIVE)));
                     destroyIfActive(domain);
                     try {
                         domain.undefine(UNDEFINE_FLAGS);
@@ -269,6 +296,68 @@ public final class LibvirtDriver implements HypervisorDriver {
             return null;
         });
         deleteTree(id, config.instanceDir(id));
+        if (!secrets.isEmpty()) {
+            call(id, "cannot remove unused Ceph secrets", conn -> {
+                removeUnusedSecrets(conn, secrets);
+                return null;
+            });
+        }
+    }
+
+    /** Undefines the given Ceph secrets that no remaining domain of this node uses, so no key outlives its use. */
+    private void removeUnusedSecrets(Connect conn, Set<String> candidates) throws LibvirtException {
+        Set<String> unused = new LinkedHashSet<>(candidates);
+        for (Domain other : conn.listAllDomains(0)) {
+            try {
+                unused.removeAll(LiveDisks.secretUuids(other.getXMLDesc(DOMAIN_XML_INACTIVE)));
+            } catch (LibvirtException e) {
+                if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                    throw e;
+                }
+            } finally {
+                free(other);
+            }
+        }
+        for (String uuid : unused) {
+            try {
+                Secret secret = conn.secretLookupByUUIDString(uuid);
+                try {
+                    secret.undefine();
+                    log.info("libvirt secret removed uuid={} reason=\"no domain of this node uses it\"", uuid);
+                } finally {
+                    secret.free();
+                }
+            } catch (LibvirtException e) {
+                if (code(e) != ErrorNumber.VIR_ERR_NO_SECRET) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean growAttachedDisk(String volumeUid, long sizeMiB) {
+        return call(volumeUid, "cannot grow attached disk", conn -> {
+            for (Domain domain : conn.listAllDomains(ACTIVE_DOMAINS)) {
+                try {
+                    SovraMetadata metadata = metadata(domain, Domain.ModificationImpact.CURRENT);
+                    if (metadata == null || !metadata.node().equals(config.nodeId())) {
+                        continue;
+                    }
+                    for (Map.Entry<String, String> disk : LiveDisks.byTarget(domain.getXMLDesc(0)).entrySet()) {
+                        if (disk.getValue().contains(volumeUid)) {
+                            domain.blockResize(disk.getKey(), sizeMiB * 1024 * 1024, BLOCK_RESIZE_BYTES);
+                            log.info("disk grown live uid={} volume={} target={} sizeMiB={}", metadata.uid(), volumeUid,
+                                    disk.getKey(), sizeMiB);
+                            return true;
+                        }
+                    }
+                } finally {
+                    free(domain);
+                }
+            }
+            return false;
+        });
     }
 
     @Override
@@ -490,11 +579,8 @@ public final class LibvirtDriver implements HypervisorDriver {
 
     // ---- files ------------------------------------------------------------------------------------------
 
-    /**
-     * Creates the instance directory (traversable by the QEMU user) and every missing disk as a sparse raw
-     * file. An existing disk smaller than its spec grows; disks never shrink.
-     */
-    private void prepareFiles(String uid, List<DiskSpec> disks) {
+    /** Creates the instance directory (traversable by the QEMU user, which writes the console log there). */
+    private void prepareInstanceDir(String uid) {
         Path dir = config.instanceDir(uid);
         try {
             for (Path d : List.of(config.stateDir(), config.instancesDir(), dir)) {
@@ -507,20 +593,78 @@ public final class LibvirtDriver implements HypervisorDriver {
                 }
                 Files.setPosixFilePermissions(d, mode);
             }
-            for (DiskSpec disk : disks) {
-                Path file = config.diskFile(uid, disk.name());
-                long size = disk.sizeMiB() * MIB;
-                if (!Files.exists(file)) {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(DISK_MODE));
-                }
-                try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
-                    if (raw.length() < size) {
-                        raw.setLength(size); // sparse: no blocks are written
-                    }
+        } catch (IOException e) {
+            throw new HypervisorException(uid, "cannot prepare instance directory " + dir + ": " + e, e);
+        }
+    }
+
+    // ---- disks of a running domain, and Ceph secrets ---------------------------------------------------
+
+    /**
+     * Makes a running domain's disks match {@code sources} without a restart: detaches disks that are no
+     * longer wanted (the guest acknowledges through ACPI, so this completes asynchronously) and attaches new
+     * ones. The persistent definition was already replaced, so a cold start gets the same set.
+     */
+    private void applyDisksLive(String uid, Domain domain, List<DiskSource> sources) throws LibvirtException {
+        Map<String, String> live = LiveDisks.byTarget(domain.getXMLDesc(0));
+        Map<String, String> wanted = new LinkedHashMap<>();
+        for (int index = 0; index < sources.size(); index++) {
+            wanted.put(DomainXml.diskTarget(index), DomainXml.renderDisk(sources.get(index), DomainXml.diskTarget(index)));
+        }
+        for (Map.Entry<String, String> disk : live.entrySet()) {
+            String target = disk.getKey();
+            String want = wanted.get(target);
+            if (want == null || !LiveDisks.sameSource(disk.getValue(), want)) {
+                log.info("detaching disk live uid={} target={}", uid, target);
+                domain.detachDeviceFlags(disk.getValue(), Domain.DeviceModifyFlags.LIVE);
+            }
+        }
+        for (Map.Entry<String, String> disk : wanted.entrySet()) {
+            String have = live.get(disk.getKey());
+            if (have == null) {
+                log.info("attaching disk live uid={} target={}", uid, disk.getKey());
+                domain.attachDeviceFlags(disk.getValue(), Domain.DeviceModifyFlags.LIVE);
+            }
+        }
+    }
+
+    /**
+     * Defines the libvirt secret holding a cephx key, if it is missing or holds another key. The key never
+     * appears in a domain definition: disks name the secret by uuid.
+     */
+    private static void ensureSecret(Connect conn, DiskSource.CephAuth auth) throws LibvirtException {
+        byte[] key = Base64.getDecoder().decode(auth.key());
+        Secret secret = null;
+        try {
+            try {
+                secret = conn.secretLookupByUUIDString(auth.secretUuid());
+            } catch (LibvirtException e) {
+                if (code(e) != ErrorNumber.VIR_ERR_NO_SECRET) {
+                    throw e;
                 }
             }
-        } catch (IOException e) {
-            throw new HypervisorException(uid, "cannot prepare instance files in " + dir + ": " + e, e);
+            if (secret == null) {
+                secret = conn.secretDefineXML("<secret ephemeral='no' private='yes'><uuid>" + auth.secretUuid()
+                        + "</uuid><usage type='ceph'><name>sovra client." + DomainXml.checkXmlText("cephx user", auth.user())
+                        + "</name></usage></secret>");
+                secret.setValue(key);
+                log.info("libvirt secret defined uuid={} user={}", auth.secretUuid(), auth.user());
+            } else {
+                byte[] current;
+                try {
+                    current = secret.getByteValue();
+                } catch (LibvirtException e) {
+                    current = new byte[0]; // a private secret without value, or one we cannot read: set it
+                }
+                if (!java.util.Arrays.equals(current, key)) {
+                    secret.setValue(key);
+                    log.info("libvirt secret value updated uuid={} user={}", auth.secretUuid(), auth.user());
+                }
+            }
+        } finally {
+            if (secret != null) {
+                secret.free();
+            }
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.Set;
  * @param uri libvirt connection URI, normally {@code qemu:///system}
  * @param domainType libvirt domain type: {@code qemu} (TCG) or {@code kvm}. Chosen by node configuration,
  *     never from capabilities alone: hosts may offer {@code kvm} that cannot boot a guest (see {@code KvmProbe})
- * @param stateDir the agent's state directory; instance {@code uid} keeps its disk files and
- *     {@code console.log} in {@code <stateDir>/instances/<uid>/}
+ * @param stateDir the agent's state directory; instance {@code uid} keeps its {@code console.log} in
+ *     {@code <stateDir>/instances/<uid>/} (its disks are volumes of a storage backend)
  * @param emulator the QEMU binary
  * @param machineType the QEMU machine type, e.g. {@code pc} or {@code q35}
  * @param nodeId the node this agent runs as; recorded in every domain it defines, and only domains
@@ -67,16 +67,12 @@ public record LibvirtDriverConfig(String uri, String domainType, Path stateDir, 
         return stateDir.resolve("instances");
     }
 
-    /** {@code <stateDir>/instances/<uid>}: the instance's disk files and console log. */
+    /** {@code <stateDir>/instances/<uid>}: the instance's console log. */
     public Path instanceDir(String uid) {
         return instancesDir().resolve(uid);
     }
 
     public Path consoleLog(String uid) {
         return instanceDir(uid).resolve("console.log");
-    }
-
-    public Path diskFile(String uid, String diskName) {
-        return instanceDir(uid).resolve(diskName + ".raw");
     }
 }

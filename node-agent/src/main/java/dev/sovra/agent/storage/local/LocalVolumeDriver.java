@@ -147,10 +147,12 @@ public final class LocalVolumeDriver implements VolumeDriver {
                     null);
             if (!result.ok()) {
                 deleteQuietly(temp);
-                String reason = result.lockConflict()
-                        ? "source volume " + sourceVolumeUid + " is open by a running guest; an image is copied from a volume no guest uses"
-                        : "qemu-img convert exited with " + result.exitCode();
-                throw new StorageException(uid, "cannot make image " + uid + ": " + reason + ": " + result.stderr().strip());
+                if (result.lockConflict()) {
+                    throw new StorageInUseException(uid, "image " + uid + " waits: its source volume " + sourceVolumeUid
+                            + " is open by a running guest, and a local image is copied from a volume no guest writes");
+                }
+                throw new StorageException(uid, "cannot make image " + uid + ": qemu-img convert exited with " + result.exitCode()
+                        + ": " + result.stderr().strip());
             }
             publish(uid, temp, file, IMAGE_MODE);
             long sizeMiB = requireSize(uid, file);
@@ -292,9 +294,12 @@ public final class LocalVolumeDriver implements VolumeDriver {
         QemuImg.Result result = qemuImg.execute(uid, "grow volume", config.metadataTimeout(),
                 List.of("resize", "-q", "-f", "qcow2", file.toString(), String.valueOf(wanted)), null);
         if (!result.ok()) {
-            String reason = result.lockConflict() ? "a running guest has it open" : "qemu-img resize exited with " + result.exitCode();
+            if (result.lockConflict()) { // QEMU owns the image now: the hypervisor must grow it (blockResize)
+                throw new StorageInUseException(uid, "cannot grow volume " + uid + " from " + current / MIB + " to " + sizeMiB
+                        + " MiB here: a running guest has it open");
+            }
             throw new StorageException(uid, "cannot grow volume " + uid + " from " + current / MIB + " to " + sizeMiB
-                    + " MiB: " + reason + ": " + result.stderr().strip());
+                    + " MiB: qemu-img resize exited with " + result.exitCode() + ": " + result.stderr().strip());
         }
         log.info("volume grown uid={} fromMiB={} toMiB={}", uid, current / MIB, sizeMiB);
         return sizeMiB;

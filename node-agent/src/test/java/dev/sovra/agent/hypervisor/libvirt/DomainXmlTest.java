@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sovra.agent.storage.DiskSource;
 import dev.sovra.model.DiskSpec;
 import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.KernelBoot;
@@ -29,6 +30,20 @@ class DomainXmlTest {
     private static final String UID = "3f2a1c9e-8b7d-4e6f-9a0b-1c2d3e4f5a6b";
     private static final LibvirtDriverConfig CONFIG = LibvirtDriverConfig.defaults().withStateDir(Path.of("/srv/agent"));
     private static final KernelBoot BOOT = new KernelBoot("/guest/vmlinux", "/guest/initrd.gz", "console=ttyS0 quiet");
+    private static final DiskSource.CephAuth AUTH = new DiskSource.CephAuth("sovra", "7d6b2c1a-0f4e-4c3b-9a8d-112233445566",
+            "QVFCMjNGaGxBQUFBQUJBQWxaSkhOQnZSTm1XM0s0M2NmRHc9PQ==");
+
+    /** A local volume per disk, named by the disk's name, as the local backend would attach it. */
+    private static DiskSpec disk(String name) {
+        return new DiskSpec(name, UUID.nameUUIDFromBytes(name.getBytes()).toString(), "local");
+    }
+
+    private static String render(InstanceSpec spec, LibvirtDriverConfig config, long generation) {
+        List<DiskSource> sources = spec.disks().stream()
+                .<DiskSource>map(d -> new DiskSource.File(Path.of("/srv/agent/volumes/" + d.volumeUid() + ".qcow2"), "qcow2"))
+                .toList();
+        return DomainXml.render(spec, config, generation, sources);
+    }
 
     private static InstanceSpec spec(KernelBoot boot, List<DiskSpec> disks, List<NicSpec> nics) {
         return new InstanceSpec(UID, "tenants/t1/workspaces/ws1/instances/vm1", 2, 512, boot, disks, nics,
@@ -51,7 +66,7 @@ class DomainXmlTest {
 
     @Test
     void rendersIdentityMachineAndLifecycle() throws Exception {
-        Document doc = parse(DomainXml.render(spec(BOOT, List.of(), List.of()), CONFIG, 3));
+        Document doc = parse(render(spec(BOOT, List.of(), List.of()), CONFIG, 3));
 
         assertEquals("qemu", text(doc, "/domain/@type"));
         assertEquals("sovra-" + UID, text(doc, "/domain/name"));
@@ -76,7 +91,7 @@ class DomainXmlTest {
     @Test
     void domainTypeAndMachineComeFromConfig() throws Exception {
         LibvirtDriverConfig kvm = new LibvirtDriverConfig(null, "kvm", Path.of("/x"), "/opt/qemu", "q35", "node-1");
-        Document doc = parse(DomainXml.render(spec(BOOT, List.of(), List.of()), kvm, 0));
+        Document doc = parse(render(spec(BOOT, List.of(), List.of()), kvm, 0));
         assertEquals("kvm", text(doc, "/domain/@type"));
         assertEquals("q35", text(doc, "/domain/os/type/@machine"));
         assertEquals("/opt/qemu", text(doc, "/domain/devices/emulator"));
@@ -85,7 +100,7 @@ class DomainXmlTest {
 
     @Test
     void ownershipMetadataInSovraNamespace() throws Exception {
-        Document doc = parse(DomainXml.render(spec(BOOT, List.of(), List.of()), CONFIG, 7));
+        Document doc = parse(render(spec(BOOT, List.of(), List.of()), CONFIG, 7));
         NodeList owners = doc.getElementsByTagNameNS(SovraMetadata.NAMESPACE, "instance");
         assertEquals(1, owners.getLength());
         assertEquals("metadata", owners.item(0).getParentNode().getNodeName());
@@ -99,7 +114,7 @@ class DomainXmlTest {
 
     @Test
     void kernelBootHasKernelInitrdAndCmdlineAndNoBootDevice() throws Exception {
-        Document doc = parse(DomainXml.render(spec(BOOT, List.of(new DiskSpec("root", 10)), List.of()), CONFIG, 0));
+        Document doc = parse(render(spec(BOOT, List.of(disk("root")), List.of()), CONFIG, 0));
         assertEquals("/guest/vmlinux", text(doc, "/domain/os/kernel"));
         assertEquals("/guest/initrd.gz", text(doc, "/domain/os/initrd"));
         assertEquals("console=ttyS0 quiet", text(doc, "/domain/os/cmdline"));
@@ -108,7 +123,7 @@ class DomainXmlTest {
 
     @Test
     void kernelBootWithoutInitrdOrCmdlineOmitsThem() throws Exception {
-        Document doc = parse(DomainXml.render(
+        Document doc = parse(render(
                 spec(new KernelBoot("/k", null, null), List.of(), List.of()), CONFIG, 0));
         assertEquals("/k", text(doc, "/domain/os/kernel"));
         assertEquals(0, nodes(doc, "/domain/os/initrd").getLength());
@@ -117,7 +132,7 @@ class DomainXmlTest {
 
     @Test
     void diskBootUsesFirstDiskAndNoKernel() throws Exception {
-        Document doc = parse(DomainXml.render(spec(null, List.of(new DiskSpec("root", 10)), List.of()), CONFIG, 0));
+        Document doc = parse(render(spec(null, List.of(disk("root")), List.of()), CONFIG, 0));
         assertEquals(0, nodes(doc, "/domain/os/kernel").getLength());
         assertEquals(0, nodes(doc, "/domain/os/initrd").getLength());
         assertEquals(0, nodes(doc, "/domain/os/cmdline").getLength());
@@ -126,22 +141,49 @@ class DomainXmlTest {
     }
 
     @Test
-    void disksAreRawVirtioFilesInOrder() throws Exception {
-        Document doc = parse(DomainXml.render(
-                spec(BOOT, List.of(new DiskSpec("root", 64), new DiskSpec("data-1", 16)), List.of()), CONFIG, 0));
+    void localVolumesAreQcow2VirtioFilesInOrder() throws Exception {
+        Document doc = parse(render(
+                spec(BOOT, List.of(disk("root"), disk("data-1")), List.of()), CONFIG, 0));
         NodeList disks = nodes(doc, "/domain/devices/disk");
         assertEquals(2, disks.getLength());
-        String dir = "/srv/agent/instances/" + UID + "/";
-        assertEquals(dir + "root.raw", text(doc, "/domain/devices/disk[1]/source/@file"));
-        assertEquals(dir + "data-1.raw", text(doc, "/domain/devices/disk[2]/source/@file"));
+        String dir = "/srv/agent/volumes/";
+        assertEquals(dir + disk("root").volumeUid() + ".qcow2", text(doc, "/domain/devices/disk[1]/source/@file"));
+        assertEquals(dir + disk("data-1").volumeUid() + ".qcow2", text(doc, "/domain/devices/disk[2]/source/@file"));
         assertEquals("vda", text(doc, "/domain/devices/disk[1]/target/@dev"));
         assertEquals("vdb", text(doc, "/domain/devices/disk[2]/target/@dev"));
         for (int i = 1; i <= 2; i++) {
             assertEquals("file", text(doc, "/domain/devices/disk[" + i + "]/@type"));
             assertEquals("disk", text(doc, "/domain/devices/disk[" + i + "]/@device"));
-            assertEquals("raw", text(doc, "/domain/devices/disk[" + i + "]/driver/@type"));
+            assertEquals("qcow2", text(doc, "/domain/devices/disk[" + i + "]/driver/@type"));
             assertEquals("virtio", text(doc, "/domain/devices/disk[" + i + "]/target/@bus"));
         }
+    }
+
+    @Test
+    void rbdDisksNameTheirSecretButNeverCarryTheKey() throws Exception {
+        InstanceSpec spec = spec(BOOT, List.of(disk("root")), List.of());
+        DiskSource rbd = new DiskSource.Rbd("sovra", "sovra-vol-" + spec.disks().get(0).volumeUid(),
+                List.of("127.0.0.1:3300", "[::1]:6789"), AUTH);
+        String xml = DomainXml.render(spec, CONFIG, 0, List.of(rbd));
+        Document doc = parse(xml);
+        assertEquals("network", text(doc, "/domain/devices/disk[1]/@type"));
+        assertEquals("rbd", text(doc, "/domain/devices/disk[1]/source/@protocol"));
+        assertEquals("sovra/sovra-vol-" + spec.disks().get(0).volumeUid(), text(doc, "/domain/devices/disk[1]/source/@name"));
+        assertEquals("127.0.0.1", text(doc, "/domain/devices/disk[1]/source/host[1]/@name"));
+        assertEquals("3300", text(doc, "/domain/devices/disk[1]/source/host[1]/@port"));
+        assertEquals("[::1]", text(doc, "/domain/devices/disk[1]/source/host[2]/@name"));
+        assertEquals("sovra", text(doc, "/domain/devices/disk[1]/auth/@username"));
+        assertEquals("ceph", text(doc, "/domain/devices/disk[1]/auth/secret/@type"));
+        assertEquals(AUTH.secretUuid(), text(doc, "/domain/devices/disk[1]/auth/secret/@uuid"));
+        assertEquals("raw", text(doc, "/domain/devices/disk[1]/driver/@type"));
+        assertFalse(xml.contains(AUTH.key()), "the cephx key stays in the libvirt secret");
+        assertFalse(AUTH.toString().contains(AUTH.key()), "nor does it reach logs");
+    }
+
+    @Test
+    void aDiskSourceIsNeededForEveryDisk() {
+        InstanceSpec spec = spec(BOOT, List.of(disk("root"), disk("data")), List.of());
+        assertThrows(IllegalArgumentException.class, () -> DomainXml.render(spec, CONFIG, 0, List.of()));
     }
 
     @Test
@@ -156,7 +198,7 @@ class DomainXmlTest {
 
     @Test
     void nicsAreOpenVswitchBridgePorts() throws Exception {
-        Document doc = parse(DomainXml.render(spec(BOOT, List.of(), List.of(
+        Document doc = parse(render(spec(BOOT, List.of(), List.of(
                 new NicSpec("eth0", "52:54:00:aa:bb:01", "br-int"),
                 new NicSpec("eth1", "52:54:00:aa:bb:02", "br-ext"))), CONFIG, 0));
         assertEquals(2, nodes(doc, "/domain/devices/interface").getLength());
@@ -176,7 +218,7 @@ class DomainXmlTest {
         InstanceSpec spec = new InstanceSpec(UID, ref, 1, 64,
                 new KernelBoot("/guest dir/&vmlinux", "/guest/initrd\".gz", cmdline), List.of(),
                 List.of(new NicSpec("n", "52:54:00:00:00:01", "br'<&>\"")), PowerState.OFF, 0);
-        String xml = DomainXml.render(spec, CONFIG, 0);
+        String xml = render(spec, CONFIG, 0);
         assertFalse(xml.contains("<t&1>"), xml);
         Document doc = parse(xml); // well-formed
         assertEquals(cmdline, text(doc, "/domain/os/cmdline"));
@@ -189,15 +231,15 @@ class DomainXmlTest {
     @Test
     void rejectsCharactersXmlCannotCarry() {
         InstanceSpec spec = new InstanceSpec(UID, "bad\u0001ref", 1, 64, BOOT, List.of(), List.of(), PowerState.OFF, 0);
-        assertThrows(IllegalArgumentException.class, () -> DomainXml.render(spec, CONFIG, 0));
+        assertThrows(IllegalArgumentException.class, () -> render(spec, CONFIG, 0));
     }
 
     @Test
     void rejectsNonCanonicalUids() {
         InstanceSpec upper = new InstanceSpec(UID.toUpperCase(), "r", 1, 64, BOOT, List.of(), List.of(), PowerState.OFF, 0);
         InstanceSpec notUuid = new InstanceSpec("vm1", "r", 1, 64, BOOT, List.of(), List.of(), PowerState.OFF, 0);
-        assertThrows(IllegalArgumentException.class, () -> DomainXml.render(upper, CONFIG, 0));
-        assertThrows(IllegalArgumentException.class, () -> DomainXml.render(notUuid, CONFIG, 0));
+        assertThrows(IllegalArgumentException.class, () -> render(upper, CONFIG, 0));
+        assertThrows(IllegalArgumentException.class, () -> render(notUuid, CONFIG, 0));
     }
 
     @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sovra.agent.hypervisor.DomainStatus;
 import dev.sovra.agent.hypervisor.HypervisorException;
 import dev.sovra.agent.hypervisor.TestGuest;
+import dev.sovra.agent.storage.StorageBackends;
+import dev.sovra.agent.storage.local.LocalVolumeDriver;
+import dev.sovra.agent.storage.local.LocalVolumeDriverConfig;
 import dev.sovra.model.DiskSpec;
 import dev.sovra.model.DomainState;
 import dev.sovra.model.InstanceSpec;
@@ -38,14 +41,22 @@ class LibvirtDriverIT {
     private TestGuest.Guest guest;
     private Path stateDir;
     private LibvirtDriver driver;
+    private LocalVolumeDriver volumes;
     private String uid;
+    private String rootVolume;
+    private String dataVolume;
 
     @BeforeEach
     void setUp() throws IOException {
         guest = TestGuest.requireSystem();
         stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "sovra-driver-it-"); // 0700: the driver adds o+x
-        driver = new LibvirtDriver(LibvirtDriverConfig.defaults().withStateDir(stateDir));
+        volumes = new LocalVolumeDriver(LocalVolumeDriverConfig.of(stateDir));
+        driver = new LibvirtDriver(LibvirtDriverConfig.defaults().withStateDir(stateDir), new StorageBackends(List.of(volumes)));
         uid = UUID.randomUUID().toString();
+        rootVolume = UUID.randomUUID().toString();
+        dataVolume = UUID.randomUUID().toString();
+        volumes.ensureVolume(rootVolume, 64, null);
+        volumes.ensureVolume(dataVolume, 16, null);
     }
 
     @AfterEach
@@ -57,6 +68,12 @@ class LibvirtDriverIT {
                 driver.close();
             }
         }
+        if (volumes != null) {
+            for (String volume : volumes.listVolumes()) {
+                volumes.deleteVolume(volume);
+            }
+            volumes.close();
+        }
         if (stateDir != null && Files.exists(stateDir)) {
             try (Stream<Path> walk = Files.walk(stateDir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -67,7 +84,7 @@ class LibvirtDriverIT {
     private InstanceSpec spec(long memoryMiB) {
         return new InstanceSpec(uid, "tenants/t1/workspaces/ws1/instances/it-" + uid.substring(0, 8), 1, memoryMiB,
                 new KernelBoot(guest.kernel().toString(), guest.initrd().toString(), "console=ttyS0 quiet panic=-1"),
-                List.of(new DiskSpec("root", 64), new DiskSpec("data", 16)), List.of(), PowerState.ON, 0);
+                List.of(new DiskSpec("root", rootVolume, "local"), new DiskSpec("data", dataVolume, "local")), List.of(), PowerState.ON, 0);
     }
 
     private long ownedCount() {
@@ -85,13 +102,13 @@ class LibvirtDriverIT {
         assertEquals(instanceDir.resolve("console.log"), console);
         assertEquals(DomainState.ABSENT, driver.status(uid).state());
 
-        // define: domain + sparse disk files, not started
+        // define: a domain attaching the two volumes, not started
         long t = System.nanoTime();
         driver.define(spec(256));
         long defineMs = TestGuest.millisSince(t);
         assertEquals(new DomainStatus(uid, spec(256).ref(), DomainState.STOPPED, 0), driver.status(uid));
-        assertTrue(Files.isRegularFile(instanceDir.resolve("root.raw")));
-        assertTrue(Files.isRegularFile(instanceDir.resolve("data.raw")));
+        String xml = String.join("\n", TestGuest.virsh("dumpxml", DomainXml.domainName(uid)));
+        assertTrue(xml.contains(rootVolume + ".qcow2") && xml.contains(dataVolume + ".qcow2"), xml);
 
         // define again (also with a changed spec): still exactly one domain
         t = System.nanoTime();
@@ -154,6 +171,7 @@ class LibvirtDriverIT {
         assertEquals(DomainState.ABSENT, driver.status(uid).state());
         assertEquals(0, libvirtCount(), "virsh still lists " + DomainXml.domainName(uid));
         assertFalse(Files.exists(instanceDir), "instance directory left behind: " + instanceDir);
+        assertTrue(volumes.volumeSize(rootVolume).isPresent(), "volumes outlive the instance: they are the storage's to delete");
         assertFalse(driver.listOwned().containsKey(uid));
         driver.undefine(uid); // idempotent
 
@@ -197,6 +215,35 @@ class LibvirtDriverIT {
     }
 
     @Test
+    void aRunningGuestGainsAndLosesDataVolumesWithoutRestart() throws Exception {
+        InstanceSpec bootOnly = new InstanceSpec(uid, "tenants/t1/workspaces/ws1/instances/hotplug", 1, 256,
+                new KernelBoot(guest.kernel().toString(), guest.initrd().toString(), "console=ttyS0 quiet panic=-1"),
+                List.of(new DiskSpec("root", rootVolume, "local")), List.of(), PowerState.ON, 0);
+        driver.define(bootOnly);
+        driver.start(uid);
+        TestGuest.awaitMarker(driver.consoleLog(uid), TestGuest.READY_MARKER, 1, BOOT_TIMEOUT);
+        String pid = TestGuest.virsh("domid", DomainXml.domainName(uid)).get(0).trim();
+
+        InstanceSpec withData = new InstanceSpec(uid, bootOnly.ref(), 1, 256, bootOnly.kernelBoot(),
+                List.of(new DiskSpec("root", rootVolume, "local"), new DiskSpec("data0", dataVolume, "local")), List.of(),
+                PowerState.ON, 0);
+        driver.define(withData);
+        List<String> live = TestGuest.virsh("domblklist", DomainXml.domainName(uid));
+        assertTrue(live.stream().anyMatch(l -> l.contains("vdb") && l.contains(dataVolume)), String.join("\n", live));
+        assertEquals(pid, TestGuest.virsh("domid", DomainXml.domainName(uid)).get(0).trim(), "attached without a restart");
+
+        driver.define(bootOnly);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (TestGuest.virsh("domblklist", DomainXml.domainName(uid)).stream().anyMatch(l -> l.contains(dataVolume))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200); // the guest acknowledges the unplug through ACPI
+        }
+        live = TestGuest.virsh("domblklist", DomainXml.domainName(uid));
+        assertTrue(live.stream().noneMatch(l -> l.contains(dataVolume)), String.join("\n", live));
+        assertEquals(pid, TestGuest.virsh("domid", DomainXml.domainName(uid)).get(0).trim(), "detached without a restart");
+    }
+
+    @Test
     void offersQemuDomainType() {
         assertTrue(driver.offeredDomainTypes().contains("qemu"), driver.offeredDomainTypes().toString());
     }
@@ -204,7 +251,7 @@ class LibvirtDriverIT {
     @Test
     void diskBootSpecDefinesWithoutKernel() {
         InstanceSpec diskBoot = new InstanceSpec(uid, "tenants/t1/workspaces/ws1/instances/disk-boot", 1, 256, null,
-                List.of(new DiskSpec("root", 8)), List.of(), PowerState.OFF, 4);
+                List.of(new DiskSpec("root", rootVolume, "local")), List.of(), PowerState.OFF, 4);
         driver.define(diskBoot);
         DomainStatus status = driver.status(uid);
         assertEquals(DomainState.STOPPED, status.state());
