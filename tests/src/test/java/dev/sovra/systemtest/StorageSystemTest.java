@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -166,6 +170,48 @@ abstract class StorageSystemTest {
         }
         appliance.killController(); // mid-delete: the tombstones are durable, the restarted controller finishes
         appliance.startController();
+        awaitNothingLeft(uids);
+    }
+
+    @Test
+    void anOperatorImportsAnImageFileThatGuestsBootFrom() throws Exception {
+        // A qcow2 file with a mark where a guest looks (the first bytes of its disk), as an operator would import.
+        String mark = "SOVRA-DATA imported-" + Long.toHexString(System.nanoTime());
+        Path raw = appliance.home.resolve("import.raw");
+        Path qcow2 = appliance.home.resolve("import.qcow2");
+        try (RandomAccessFile file = new RandomAccessFile(raw.toFile(), "rw")) {
+            file.setLength(64L * 1024 * 1024);
+            file.write(mark.getBytes(StandardCharsets.US_ASCII));
+        }
+        Appliance.run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString());
+        assertTrue(Files.size(qcow2) > 0);
+
+        HttpResponse<String> accepted = appliance.call("POST", "/internal/v1/images/import", "{\"tenant\":\"systest\","
+                + "\"name\":\"imported\",\"file\":\"" + qcow2 + "\",\"backend\":\"" + backend() + "\","
+                + "\"annotations\":{\"os_distro\":\"sovra-test-guest\",\"os_version\":\"1\"}}");
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        JsonNode image = appliance.awaitState(IMAGES + "imported", "active", READY);
+        assertEquals(64, image.get("status").get("sizeMB").asInt(), image.toString());
+        assertEquals("sovra-test-guest", image.get("annotations").get("os_distro").asText(), "SCS scs-0102 metadata");
+        assertEquals(qcow2.toString(), image.get("annotations").get("image_source").asText());
+        assertEquals("amd64", image.get("spec").get("cpuArchitecture").asText());
+        assertEquals(202, appliance.call("POST", "/internal/v1/images/import", "{\"tenant\":\"systest\",\"name\":\"imported\","
+                + "\"file\":\"" + qcow2 + "\"}").statusCode(), "importing again is harmless");
+
+        storage("from-import", 1, "images/imported");
+        appliance.awaitState(BS + "from-import", "active", READY);
+        instance("vm-import", "from-import", List.of());
+        start("vm-import");
+        String uid = appliance.uid("vm-import");
+        awaitConsole(uid, "vm-import boots from the imported image", () -> appliance.console(uid)
+                .contains("SOVRA-GUEST-DISK vda sectors=" + GIB_SECTORS + " head=" + mark));
+
+        Set<String> uids = recordedUids(List.of("imported", "from-import"));
+        assertEquals(2, uids.size(), uids.toString());
+        assertEquals(202, appliance.call("DELETE", Appliance.COMPUTE + "/instances/vm-import", null).statusCode());
+        appliance.await(READY, "vm-import deleted", () -> appliance.instance("vm-import").statusCode() == 404);
+        assertEquals(202, appliance.call("DELETE", IMAGES + "imported", null).statusCode());
+        assertEquals(202, appliance.call("DELETE", BS + "from-import", null).statusCode());
         awaitNothingLeft(uids);
     }
 

@@ -63,7 +63,8 @@ class FrameCodecTest {
                 new DesiredState(3, List.of(RoundTripTest.spec("b")),
                         List.of(new VolumeSpec("v1", "tenants/t/workspaces/w/block-storages/b", "local", 20_480, "i1", true),
                                 new VolumeSpec("v2", "tenants/t/workspaces/w/block-storages/old", "ceph", 0, null, false)),
-                        List.of(new ImageSpec("i1", "tenants/t/images/img", "local", "v0", true))),
+                        List.of(new ImageSpec("i1", "tenants/t/images/img", "local", "v0", null, true),
+                                new ImageSpec("i2", "tenants/t/images/debian", "ceph", null, "/srv/debian-12.qcow2", true))),
                 new ObservedState(List.of(), List.of(new StorageObservation("v1", "r", StorageState.IN_USE, 20_480, "attached", at)),
                         List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false));
         for (Message m : messages) {

@@ -6,14 +6,25 @@ import dev.sovra.controller.node.EnrolmentService;
 import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
 import dev.sovra.controller.scheduler.NodeUsage;
+import dev.sovra.controller.resource.ResourceRequest;
+import dev.sovra.controller.resource.ResourceService;
+import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.controller.resource.Validation;
+import dev.sovra.controller.storage.ImageRecord;
+import dev.sovra.controller.storage.StorageNaming;
 import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.controller.store.Repository;
 import dev.sovra.controller.store.Repository.Versioned;
 import dev.sovra.model.Instance;
 import dev.sovra.model.Node;
+import dev.sovra.model.NodeState;
+import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
+import dev.sovra.model.ResourceStatus;
 import dev.sovra.model.StorageObservation;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -23,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Operator endpoints of the appliance, not part of SECA: nodes with their capacity, where instances
@@ -36,9 +48,11 @@ public final class AdminController {
     private final EnrolmentService enrolment;
     private final AgentGateway gateway;
     private final StorageReconciler storage;
+    private final ResourceService resources;
 
     public AdminController(NodeRegistry nodes, Repository<Instance> instances, EnrolmentService enrolment, AgentGateway gateway,
-                           StorageReconciler storage) {
+                           StorageReconciler storage, ResourceService resources) {
+        this.resources = resources;
         this.nodes = nodes;
         this.instances = instances;
         this.enrolment = enrolment;
@@ -99,9 +113,76 @@ public final class AdminController {
     @Get("/images")
     public List<StorageView> images(HttpRequest<?> request) {
         requireLocal(request);
-        return storage.images().stream().map(i -> new StorageView(i.uid(), i.ref(), i.backend(), i.nodeId(), i.present(),
+        return storage.images().stream().map(AdminController::view).toList();
+    }
+
+    /**
+     * An operator's image import: {@code file} (qcow2 or raw) lies on {@code node}; SCS scs-0102 metadata
+     * ({@code os_distro}, {@code os_version}, ...) goes into the image's annotations.
+     */
+    @Serdeable
+    public record ImportRequest(String tenant, String name, String file, @Nullable String node, @Nullable String backend,
+                                @Nullable String cpuArchitecture, @Nullable Map<String, String> annotations) {}
+
+    /**
+     * Imports an image file lying on a node into the tenant's image catalogue: the SECA image is created at once
+     * ({@code creating}); the node converts the file and the image turns {@code active}. Progress is in
+     * {@code GET /internal/v1/images} (message {@code importing NN%}). Repeating the call is harmless.
+     */
+    @Post("/images/import")
+    public HttpResponse<StorageView> importImage(HttpRequest<?> request, @Body ImportRequest body) {
+        requireLocal(request);
+        Validation.name("tenant", body.tenant());
+        Validation.name("image name", body.name());
+        if (body.file() == null || !body.file().startsWith("/")) {
+            throw ApiProblem.unprocessable("file must be an absolute path on the node");
+        }
+        List<Node> ready = nodes.list().stream().filter(n -> n.state() == NodeState.READY).toList();
+        Node node = body.node() != null
+                ? ready.stream().filter(n -> n.id().equals(body.node())).findFirst()
+                        .orElseThrow(() -> ApiProblem.unprocessable("node " + body.node() + " is not a ready node"))
+                : ready.size() == 1 ? ready.get(0) : null;
+        if (node == null) {
+            throw ApiProblem.unprocessable("name the node holding the file (ready nodes: "
+                    + ready.stream().map(Node::id).toList() + ")");
+        }
+        String backend = body.backend() != null ? body.backend() : storage.backendFor("seca.rd500");
+        if (!node.inventory().storageBackends().contains(backend)) {
+            throw ApiProblem.unprocessable("node " + node.id() + " has no '" + backend + "' storage backend");
+        }
+        String architecture = body.cpuArchitecture() == null ? "amd64" : body.cpuArchitecture();
+        if (!List.of("amd64", "arm64").contains(architecture)) {
+            throw ApiProblem.unprocessable("cpuArchitecture must be amd64 or arm64");
+        }
+        Map<String, String> annotations = new java.util.LinkedHashMap<>(body.annotations() == null ? Map.of() : body.annotations());
+        annotations.putIfAbsent("image_source", body.file());
+        annotations.putIfAbsent("architecture", "amd64".equals(architecture) ? "x86_64" : "aarch64");
+        Resource image = resources.get(ResourceType.IMAGE, body.tenant(), null, body.name()).orElseGet(() -> resources.put(
+                ResourceType.IMAGE, body.tenant(), null, body.name(),
+                new ResourceRequest(Map.of(), annotations, Map.of(), null,
+                        Map.of("cpuArchitecture", architecture, "boot", "BIOS", "initializer", "none")),
+                null, IMPORTED).resource());
+        ImageRecord record = storage.image(StorageNaming.uid(image))
+                .orElseGet(() -> storage.recordImport(image, node.id(), backend, body.file()));
+        return HttpResponse.accepted().body(view(record));
+    }
+
+    /** Images an operator imports: created when their node has converted the file. */
+    private static final ResourceService.Rules IMPORTED = new ResourceService.Rules() {
+        @Override
+        public void validate(String tenant, String workspace, ResourceRequest request, Resource existing) {
+        }
+
+        @Override
+        public ResourceStatus createdStatus(java.time.Instant now) {
+            return ResourceStatus.pending(now).then(ResourceState.CREATING, now, "Importing");
+        }
+    };
+
+    private static StorageView view(ImageRecord i) {
+        return new StorageView(i.uid(), i.ref(), i.backend(), i.nodeId(), i.present(),
                 i.observed() == null ? 0 : i.observed().sizeMiB(), observed(i.observed()),
-                i.observed() == null ? "" : i.observed().message(), i.sourceVolumeUid())).toList();
+                i.observed() == null ? "" : i.observed().message(), i.sourceVolumeUid() != null ? i.sourceVolumeUid() : i.importFile());
     }
 
     private static String observed(StorageObservation observation) {

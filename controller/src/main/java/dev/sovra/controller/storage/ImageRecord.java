@@ -11,8 +11,8 @@ import java.util.Objects;
  * cloned from. Like {@link VolumeRecord} it outlives the SECA resource, and it stays while volumes cloned
  * from it exist (their data depends on it), so deleting an image never breaks a volume.
  */
-public record ImageRecord(String uid, String ref, String backend, String nodeId, String sourceVolumeUid, boolean present,
-                          StorageObservation observed, Instant createdAt) {
+public record ImageRecord(String uid, String ref, String backend, String nodeId, String sourceVolumeUid, String importFile,
+                          boolean present, StorageObservation observed, Instant createdAt) {
     public ImageRecord {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(ref, "ref");
@@ -21,19 +21,19 @@ public record ImageRecord(String uid, String ref, String backend, String nodeId,
     }
 
     public ImageSpec spec() {
-        return new ImageSpec(uid, ref, backend, sourceVolumeUid, present);
+        return new ImageSpec(uid, ref, backend, sourceVolumeUid, importFile, present);
     }
 
     public ImageRecord withNode(String node) {
-        return new ImageRecord(uid, ref, backend, node, sourceVolumeUid, present, observed, createdAt);
+        return new ImageRecord(uid, ref, backend, node, sourceVolumeUid, importFile, present, observed, createdAt);
     }
 
     public ImageRecord tombstone() {
-        return new ImageRecord(uid, ref, backend, nodeId, sourceVolumeUid, false, observed, createdAt);
+        return new ImageRecord(uid, ref, backend, nodeId, sourceVolumeUid, importFile, false, observed, createdAt);
     }
 
     public ImageRecord withObserved(StorageObservation observation) {
-        return new ImageRecord(uid, ref, backend, nodeId, sourceVolumeUid, present, observation, createdAt);
+        return new ImageRecord(uid, ref, backend, nodeId, sourceVolumeUid, importFile, present, observation, createdAt);
     }
 
     public boolean ready() {

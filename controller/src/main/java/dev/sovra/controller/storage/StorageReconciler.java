@@ -163,6 +163,19 @@ public final class StorageReconciler {
         return images.list().stream().map(Versioned::value).toList();
     }
 
+    /**
+     * Records the import of an image file that lies on {@code nodeId} into the image resource {@code image}
+     * (already stored); the node converts it into an image of {@code backend}. Idempotent.
+     */
+    public ImageRecord recordImport(Resource image, String nodeId, String backend, String file) {
+        ImageRecord record = new ImageRecord(StorageNaming.uid(image), ref(ResourceType.IMAGE, image), backend, nodeId, null, file,
+                true, null, clock.instant());
+        images.compareAndPut(record.uid(), record, 0).ifPresent(v -> log.info(
+                "image import recorded uid={} ref={} backend={} node={} file={}", record.uid(), record.ref(), backend, nodeId, file));
+        trigger.trigger();
+        return images.get(record.uid()).map(Versioned::value).orElse(record);
+    }
+
     /** The backend a volume of storage SKU {@code skuName} lives on. */
     public String backendFor(String skuName) {
         Object type = catalog.storageSku(skuName).map(s -> s.spec().get("type")).orElse("remote-durable");
@@ -211,6 +224,9 @@ public final class StorageReconciler {
                 continue; // an image's content is copied once; later updates change metadata only
             }
             Resource image = entry.getValue();
+            if (image.spec().get("blockStorageRef") == null) {
+                continue; // an operator's import: its record is written by the import itself (recordImport)
+            }
             Reference source = Reference.parse("spec.blockStorageRef", image.spec().get("blockStorageRef"), "block-storages");
             Resource storage = storages.values().stream()
                     .filter(s -> s.tenant().equals(image.tenant()) && s.workspace().equals(source.workspace())
@@ -221,7 +237,7 @@ public final class StorageReconciler {
                 continue; // its volume is not recorded yet (or was deleted first); the image waits
             }
             ImageRecord created = new ImageRecord(entry.getKey(), ref(ResourceType.IMAGE, image), volume.value().backend(), null,
-                    volume.id(), true, null, now);
+                    volume.id(), null, true, null, now);
             images.compareAndPut(created.uid(), created, 0).ifPresent(v -> {
                 records.put(v.id(), v);
                 log.info("image recorded uid={} ref={} backend={} sourceVolume={}", created.uid(), created.ref(), created.backend(),
@@ -279,6 +295,9 @@ public final class StorageReconciler {
         for (Versioned<ImageRecord> entry : List.copyOf(records.values())) {
             ImageRecord image = entry.value();
             String node;
+            if (image.importFile() != null) {
+                continue; // the file lies on the node the operator named
+            }
             if (LOCAL.equals(image.backend())) {
                 if (image.nodeId() != null) {
                     continue;

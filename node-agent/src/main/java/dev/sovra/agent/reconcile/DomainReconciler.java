@@ -279,6 +279,7 @@ public final class DomainReconciler implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        storage.close();
         trigger();
         thread.interrupt();
         try {

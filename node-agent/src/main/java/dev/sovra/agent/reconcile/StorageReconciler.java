@@ -11,16 +11,22 @@ import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.StorageObservation;
 import dev.sovra.model.StorageState;
 import dev.sovra.model.VolumeSpec;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +52,12 @@ final class StorageReconciler {
     private final Map<String, ImageSpec> readyImageSpecs = new HashMap<>();
     private final List<StorageObservation> changedVolumes = new ArrayList<>();
     private final List<StorageObservation> changedImages = new ArrayList<>();
+    private final Map<String, Import> imports = new HashMap<>();
+    private final ExecutorService importer = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "image-importer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** Grows a volume a running guest holds, through its hypervisor; false if no guest holds it. */
     @FunctionalInterface
@@ -143,6 +155,11 @@ final class StorageReconciler {
         return null;
     }
 
+    /** Stops imports under way; a restarted agent starts them again from the file. */
+    void close() {
+        importer.shutdownNow();
+    }
+
     /** Every current observation, after a (re)connect. */
     void reportAll() {
         sink.reportStorage(List.copyOf(volumes.values()), List.copyOf(images.values()));
@@ -194,6 +211,10 @@ final class StorageReconciler {
         if (fresh(images.get(image.uid())) && image.equals(readyImageSpecs.get(image.uid()))) {
             return;
         }
+        if (image.importFile() != null) {
+            ensureImported(image);
+            return;
+        }
         try {
             VolumeDriver driver = backends.driver(image.uid(), image.backend());
             boolean existed = driver.imageSize(image.uid()).isPresent();
@@ -215,6 +236,55 @@ final class StorageReconciler {
             observeImage(image.uid(), image.ref(), StorageState.FAILED, 0, reason(e));
         }
     }
+
+    /**
+     * An operator's import can take minutes, so it runs on its own thread while passes go on; each pass reports
+     * its progress ({@code importing NN%}) until the image exists.
+     */
+    private void ensureImported(ImageSpec image) {
+        Import running = imports.get(image.uid());
+        if (running != null && !running.future().isDone()) {
+            observeImage(image.uid(), image.ref(), StorageState.WAITING, 0,
+                    String.format(Locale.ROOT, "importing %d%%", Math.round(running.fraction().get() * 100)));
+            return;
+        }
+        imports.remove(image.uid());
+        try {
+            VolumeDriver driver = backends.driver(image.uid(), image.backend());
+            OptionalLong size = driver.imageSize(image.uid());
+            if (size.isPresent()) {
+                observeImage(image.uid(), image.ref(), StorageState.READY, size.getAsLong(), "");
+                readyImageSpecs.put(image.uid(), image);
+                return;
+            }
+            if (running != null) { // it ended without an image: say why, and try again next pass
+                String error = running.error().get();
+                observeImage(image.uid(), image.ref(), StorageState.FAILED, 0, "import failed: " + error);
+                return;
+            }
+            AtomicReference<Double> fraction = new AtomicReference<>(0.0);
+            AtomicReference<String> error = new AtomicReference<>("");
+            log.info("image import started uid={} ref={} backend={} file={}", image.uid(), image.ref(), image.backend(),
+                    image.importFile());
+            Future<?> future = importer.submit(() -> {
+                try {
+                    long imported = driver.importImage(image.uid(), Path.of(image.importFile()), fraction::set);
+                    log.info("image imported uid={} ref={} sizeMiB={}", image.uid(), image.ref(), imported);
+                } catch (RuntimeException e) {
+                    error.set(reason(e));
+                    log.warn("image import failed uid={} ref={} reason=\"{}\"", image.uid(), image.ref(), reason(e));
+                }
+            });
+            imports.put(image.uid(), new Import(future, fraction, error));
+            observeImage(image.uid(), image.ref(), StorageState.WAITING, 0, "importing 0%");
+        } catch (RuntimeException e) {
+            observeImage(image.uid(), image.ref(), StorageState.FAILED, 0, reason(e));
+        }
+    }
+
+    /** An import under way on the importer thread. */
+    private record Import(Future<?> future, AtomicReference<Double> fraction,
+                          AtomicReference<String> error) {}
 
     private boolean fresh(StorageObservation observation) {
         return observation != null && observation.state() == StorageState.READY

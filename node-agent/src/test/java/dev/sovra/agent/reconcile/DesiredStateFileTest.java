@@ -35,7 +35,7 @@ class DesiredStateFileTest {
                         new VolumeSpec("0e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b", "tenants/t/workspaces/w/block-storages/old", "ceph",
                                 0, null, false)),
                 List.of(new ImageSpec("9a6f4a0e-1b2c-4d3e-8f9a-0b1c2d3e4f5a", "tenants/t/images/img", "local",
-                        "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", true)));
+                        "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", null, true)));
         file.store(desired);
         assertEquals(desired, new DesiredStateFile(dir.resolve("state/desired.json")).load().orElseThrow());
         file.store(NodeDesired.ofInstances(List.of()));
