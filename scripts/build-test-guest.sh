@@ -15,6 +15,7 @@
 #   SOVRA-GUEST-NET <addr/prefix>|none       (only when eth0 exists; kernel cmdline sovra.ip=ADDR/PREFIX, else DHCP)
 #   SOVRA-GUEST-DISK <dev> sectors=<n> head=<first bytes, printable>   (one line per virtio disk)
 #   SOVRA-GUEST-WROTE <dev> SOVRA-DATA <uuid>   (after a DISK line whose head was empty: the guest marked it)
+#   SOVRA-GUEST-BENCH dev=<dev> mib=<n> seconds=<s> dd=<dd's output>   (only with kernel cmdline sovra.bench=<dev>)
 #   SOVRA-GUEST-READY
 # and then idles forever. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
 set -euo pipefail
@@ -108,6 +109,16 @@ for d in /sys/block/vd*; do
         echo "SOVRA-GUEST-WROTE ${d##*/} $mark"
     fi
 done
+# Write throughput for benchmarks: kernel cmdline sovra.bench=DEV [sovra.benchmb=MiB] writes zeros to
+# /dev/DEV with O_DIRECT and an fsync, and reports the time it took (uptime, 10 ms resolution).
+bench=$(arg sovra.bench)
+if [ -n "$bench" ] && [ -b "/dev/$bench" ]; then
+    mib=$(arg sovra.benchmb); mib=${mib:-256}; mkdir -p /tmp
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    dd if=/dev/zero of="/dev/$bench" bs=1M count="$mib" oflag=direct conv=fsync 2>/tmp/dd.out
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "SOVRA-GUEST-BENCH dev=$bench mib=$mib seconds=$(awk "BEGIN{print $t1-$t0}") dd=$(tr '\n' ' ' </tmp/dd.out)"
+fi
 echo "SOVRA-GUEST-READY"
 while true; do sleep 3600; done
 EOI

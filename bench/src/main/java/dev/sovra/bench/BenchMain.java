@@ -20,6 +20,7 @@ public final class BenchMain {
             case "transport" -> TransportBench.run(args);
             case "e2e" -> E2eBench.run(args);
             case "clone" -> System.exit(CloneBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
+            case "volume-write" -> System.exit(VolumeWriteBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
             default -> {
                 usage();
                 System.exit(2);
@@ -38,6 +39,7 @@ public final class BenchMain {
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
                                  [--controller-heap 1g] [--timeout-seconds S]
                        bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
-                                   [--pool P --user U --conf F --keyring F]""");
+                                   [--pool P --user U --conf F --keyring F]
+                       bench volume-write [--backend local|ceph] [--runs N] [--mib M] [--guest DIR]""");
     }
 }

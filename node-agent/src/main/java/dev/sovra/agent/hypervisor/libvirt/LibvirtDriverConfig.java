@@ -58,6 +58,10 @@ public record LibvirtDriverConfig(String uri, String domainType, Path stateDir, 
         return new LibvirtDriverConfig(uri, domainType, dir, emulator, machineType, nodeId);
     }
 
+    public LibvirtDriverConfig withNodeId(String node) {
+        return new LibvirtDriverConfig(uri, domainType, stateDir, emulator, machineType, node);
+    }
+
     public LibvirtDriverConfig withUri(String newUri) {
         return new LibvirtDriverConfig(newUri, domainType, stateDir, emulator, machineType, nodeId);
     }
