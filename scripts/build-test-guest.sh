@@ -14,8 +14,12 @@
 #   SOVRA-GUEST-DMI sys_vendor=..|product_name=..|product_version=..|board_vendor=..|board_name=..|chassis_vendor=..
 #   SOVRA-GUEST-NET <addr/prefix>|none       (only when eth0 exists; kernel cmdline sovra.ip=ADDR/PREFIX, else DHCP)
 #   SOVRA-GUEST-DISK <dev> sectors=<n>       (one line per virtio disk)
+#   SOVRA-GUEST-CTL <tty>                    (only with kernel cmdline sovra.ctl=<tty>, e.g. ttyS1: see below)
 #   SOVRA-GUEST-READY
-# and then idles forever. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
+# and then idles forever.
+# With sovra.ctl=ttyS1 the guest also serves a command channel on that serial port (QEMU: a second
+# isa-serial on a unix socket): each input line "ID COMMAND..." runs COMMAND with sh; the output follows,
+# then "SOVRA-CTL-END ID rc=N". The channel first prints SOVRA-CTL-READY. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
 set -euo pipefail
 umask 022
 
@@ -26,6 +30,8 @@ SOVRA_LOG_TAG=test-guest
 . "$SCRIPT_DIR/lib.sh"
 
 OUT=$(readlink -m "${1:-/var/lib/sovra/test-guest}")
+# What the guest's /init offers beyond the console report; recorded in OUT/.stamp for tests that need it.
+FEATURES=ctl
 DEB_CACHE=${SOVRA_DEB_CACHE:-/var/cache/sovra/debs}
 # Virtio modules in load order (Debian builds them as modules, uncompressed .ko: busybox insmod loads them).
 MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
@@ -97,6 +103,22 @@ fi
 for d in /sys/block/vd*; do
     [ -e "$d" ] && echo "SOVRA-GUEST-DISK ${d##*/} sectors=$(cat "$d/size")"
 done
+# Command channel for tests (kernel cmdline sovra.ctl=ttyS1): a second serial port on which the guest runs each
+# line "ID COMMAND..." with sh and answers with the output and "SOVRA-CTL-END ID rc=N". Background jobs: end with &.
+ctl=$(arg sovra.ctl)
+if [ -n "$ctl" ] && [ -c "/dev/$ctl" ]; then
+    stty -F "/dev/$ctl" raw -echo 2>/dev/null
+    (
+        exec < "/dev/$ctl" > "/dev/$ctl" 2>&1
+        echo "SOVRA-CTL-READY"
+        while IFS= read -r line; do
+            id=${line%% *}
+            sh -c "${line#* }" < /dev/null
+            echo "SOVRA-CTL-END $id rc=$?"
+        done
+    ) &
+    echo "SOVRA-GUEST-CTL $ctl"
+fi
 echo "SOVRA-GUEST-READY"
 while true; do sleep 3600; done
 EOI
@@ -183,7 +205,7 @@ main() {
     esac
     resolve_packages
     local stamp
-    stamp="kernel=$KPKG=$KVER busybox-static=$BBVER script=$(sha256sum "$SCRIPT_PATH" | cut -c1-64)"
+    stamp="kernel=$KPKG=$KVER busybox-static=$BBVER script=$(sha256sum "$SCRIPT_PATH" | cut -c1-64) features=$FEATURES"
     if [ -f "$OUT/vmlinux" ] && [ -f "$OUT/initrd.gz" ] && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "cached: $OUT ($KPKG $KVER)"
         return 0
