@@ -150,7 +150,7 @@ build() {
     WORK=$(mktemp -d /var/tmp/sovra-test-guest.XXXXXX)
     work=$WORK
     kx=$work/kx; rootfs=$work/rootfs
-    mkdir -p "$kx" "$work/bb" "$rootfs"/{bin,dev,proc,sys,lib/modules}
+    mkdir -p "$kx" "$work/bb" "$rootfs"/{bin,dev,proc,sys,tmp,lib/modules}
 
     kdeb=$(step "download $KPKG=$KVER" fetch_deb "$KPKG" "$KVER")
     bbdeb=$(step "download busybox-static=$BBVER" fetch_deb busybox-static "$BBVER")
