@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sovra.agent.hypervisor.TestGuest;
 import dev.sovra.agent.network.ClusterLayout.Network;
 import dev.sovra.agent.network.ClusterLayout.Nic;
+import dev.sovra.agent.network.flows.OpenFlowPorts;
+import dev.sovra.agent.network.flows.PipelineRenderer;
 import dev.sovra.agent.network.ovsdb.OvsdbClient;
+import dev.sovra.agent.network.spec.NodeNetworkSpec;
 import dev.sovra.agent.network.spec.PortRange;
 import dev.sovra.agent.network.spec.Protocol;
 import dev.sovra.agent.network.spec.SecurityGroup;
@@ -18,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -58,10 +63,11 @@ class TenantNetworkIT {
     static QemuGuest b1;
     static QemuGuest b2;
     static QemuGuest a3;
+    static TestGuest.Guest image;
 
     @BeforeAll
     static void setUp() throws Exception {
-        TestGuest.Guest image = NetworkSystemTest.require();
+        image = NetworkSystemTest.require();
         prefix = NetworkSystemTest.randomPrefix();
         baseDir = Files.createTempDirectory(Path.of("/var/tmp"), "sovra-net-it-");
         nodeA = OvsNode.start(prefix, "a", baseDir);
@@ -258,6 +264,132 @@ class TenantNetworkIT {
             assertTrue(System.nanoTime() < deadline, "stream did not start: " + guest.run("cat /tmp/stream").output());
             Thread.sleep(200);
         }
+    }
+
+    @Test
+    @Order(6)
+    void restartedAgentConvergesWithoutDuplicatesAndRepairsWhatWasBrokenMeanwhile() throws Exception {
+        Set<String> flowsBefore = new HashSet<>(planeA.dumpFlows());
+        List<String> portsBefore = listPorts(nodeA);
+        String dnsmasqPid = Files.readString(nodeA.planeConfig().stateDir().resolve("dhcp-101.pid")).strip();
+
+        // The agent dies (its OVSDB connection with it) and a new one starts from nothing but the spec.
+        clientA.close();
+        clientA = nodeA.connect();
+        planeA = new NetworkPlane(clientA, nodeA.planeConfig());
+        ApplyResult restart = planeA.apply(layout.specFor("a"));
+        System.out.println("apply after restart: " + restart);
+        assertEquals(0, restart.portsAdded() + restart.portsRemoved() + restart.portsRebound()
+                + restart.dhcpServersRemoved(), restart.toString());
+        assertEquals(flowsBefore, new HashSet<>(planeA.dumpFlows()), "the same flows, none added or lost");
+        assertEquals(flowsBefore.size(), planeA.dumpFlows().size(), "no duplicate flows");
+        assertEquals(portsBefore, listPorts(nodeA), "the same ports, none duplicated");
+        assertEquals(dnsmasqPid, Files.readString(nodeA.planeConfig().stateDir().resolve("dhcp-101.pid")).strip(),
+                "the running DHCP server is adopted, not started twice");
+        assertEquals(1, dnsmasqProcesses(nodeA), "one dnsmasq for the one DHCP segment of node a");
+        assertTrue(a1.ping("10.10.0.12", 2), "traffic of the running guests keeps flowing");
+
+        // While no agent ran, the flows were wiped and the tunnel port removed: the next apply repairs both.
+        OvsNode.check(List.of("ovs-ofctl", "-O", "OpenFlow14", "del-flows", "unix:" + nodeA.dir().resolve("br-int.mgmt")));
+        nodeA.vsctl("del-port", "br-int", "vxc6120702");
+        assertFalse(a1.ping("10.10.0.12", 1), "broken for now");
+        ApplyResult repair = planeA.apply(layout.specFor("a"));
+        assertEquals(1, repair.portsAdded(), repair.toString());
+        assertEquals(flowsBefore, new HashSet<>(planeA.dumpFlows()));
+        assertEquals(portsBefore, listPorts(nodeA));
+        assertTrue(a1.ping("10.10.0.12", 3), "traffic recovers");
+    }
+
+    @Test
+    @Order(7)
+    void restartedGuestIsReboundToItsNewTap() throws Exception {
+        b1.close();
+        b1 = QemuGuest.start(nodeB, prefix + "b1", "52:54:00:10:00:12", "10.10.0.12/24", image);
+        ApplyResult rebind = planeB.apply(layout.specFor("b"));
+        assertEquals(1, rebind.portsRebound(), "same tap name, new device: " + rebind);
+        b1.awaitReady(BOOT);
+        assertTrue(a1.ping("10.10.0.12", 3), "a1 reaches the restarted b1");
+        assertEquals(0, planeB.apply(layout.specFor("b")).portsRebound(), "and the next apply leaves it alone");
+    }
+
+    @Test
+    @Order(8)
+    void programmingANicWith50SecurityGroupRules() {
+        List<SecurityRule> rules = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            rules.add(SecurityRule.ingress(Protocol.TCP, PortRange.single(10000 + i), "10." + (100 + i) + ".0.0/16"));
+        }
+        SecurityGroup fifty = new SecurityGroup("fifty", rules);
+        String tap = prefix + "m1";
+        nodeA.ip("tuntap", "add", "dev", tap, "mode", "tap");
+        nodeA.ip("link", "set", tap, "up");
+        ClusterLayout before = layout;
+        List<Nic> nics = new ArrayList<>(layout.nics());
+        nics.add(new Nic("port-m1", "a", tap, "52:54:00:10:00:50", List.of("10.10.0.50"), NET1, List.of("fifty")));
+        List<SecurityGroup> groups = new ArrayList<>(layout.securityGroups());
+        groups.add(fifty);
+        layout = layout.withNics(nics).withSecurityGroups(groups);
+        int flowsBefore = planeA.dumpFlows().size();
+
+        ApplyResult added = planeA.apply(layout.specFor("a"));
+        int ofport = Integer.parseInt(nodeA.vsctl("get", "interface", tap, "ofport").strip());
+        // ovs-ofctl prints registers in hex.
+        long ruleFlows = planeA.dumpFlows().stream().filter(f -> f.contains("table=41")
+                && f.contains("reg7=0x" + Integer.toHexString(ofport) + ",") && f.contains("tp_dst=")).count();
+        System.out.printf("programming a NIC with 50 security group rules: %d ms (port + %d flows, %d of them its rules)%n",
+                added.took().toMillis(), added.flows() - flowsBefore, ruleFlows);
+        assertEquals(50, ruleFlows);
+
+        // The same 50 rules onto a NIC that exists already (only flows change).
+        layout = layout.withNics(layout.nics().stream().map(n -> n.portId().equals("port-m1")
+                ? n.withSecurityGroups(List.of("default")) : n).toList());
+        planeA.apply(layout.specFor("a"));
+        layout = layout.withNics(layout.nics().stream().map(n -> n.portId().equals("port-m1")
+                ? n.withSecurityGroups(List.of("fifty")) : n).toList());
+        ApplyResult rulesOnly = planeA.apply(layout.specFor("a"));
+        System.out.printf("adding 50 security group rules to a bound NIC: %d ms%n", rulesOnly.took().toMillis());
+
+        layout = before;
+        ApplyResult removed = planeA.apply(layout.specFor("a"));
+        assertEquals(1, removed.portsRemoved());
+        assertEquals(flowsBefore, planeA.dumpFlows().size(), "its flows are gone");
+        nodeA.ip("link", "del", tap);
+    }
+
+    @Test
+    @Order(9)
+    void emptySpecLeavesNothingButTheBaseline() {
+        int baseline = PipelineRenderer.render(NodeNetworkSpec.empty(layout.specFor("a").underlay()),
+                new OpenFlowPorts(Map.of(), Map.of(), Map.of())).size();
+        for (OvsNode node : List.of(nodeA, nodeB)) {
+            NetworkPlane plane = node == nodeA ? planeA : planeB;
+            ApplyResult result = plane.apply(NodeNetworkSpec.empty(layout.specFor(node.name()).underlay()));
+            System.out.println("apply empty on node " + node.name() + ": " + result);
+            assertEquals(List.of(), listPorts(node), "no ports left on br-int of node " + node.name());
+            assertEquals(baseline, plane.dumpFlows().size(), "only the baseline flows: " + plane.dumpFlows());
+            assertEquals(0, dnsmasqProcesses(node), "no DHCP server left");
+            String namespaces = OvsNode.check(List.of("ip", "netns", "list")).stdout();
+            assertFalse(namespaces.contains(node.netns() + "-"), "no DHCP namespace left: " + namespaces);
+            String show = node.vsctl("show");
+            assertFalse(show.contains("vxlan") || show.contains(prefix + "a") || show.contains(prefix + "b"), show);
+        }
+    }
+
+    private static List<String> listPorts(OvsNode node) {
+        return node.vsctl("list-ports", "br-int").lines().filter(l -> !l.isBlank()).sorted().toList();
+    }
+
+    /** dnsmasq processes started by the node's plane (found by their pid file path in the state directory). */
+    private static long dnsmasqProcesses(OvsNode node) {
+        String marker = "--pid-file=" + node.planeConfig().stateDir();
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ')
+                        .contains(marker);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).count();
     }
 
     /** The MACs that answered an arping, normalised (busybox prints ether_ntoa style, without leading zeros). */

@@ -271,11 +271,23 @@ public final class DhcpServers {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid.get());
         handle.ifPresent(ProcessHandle::destroy);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (handle.isPresent() && handle.get().isAlive() && System.nanoTime() < deadline) {
-            sleep(20);
+        while (!exited(pid.get()) && System.nanoTime() < deadline) {
+            sleep(10);
         }
-        handle.filter(ProcessHandle::isAlive).ifPresent(ProcessHandle::destroyForcibly);
+        if (!exited(pid.get())) {
+            handle.ifPresent(ProcessHandle::destroyForcibly);
+        }
         log.info("dhcp server stopped vni={} pid={}", vni, pid.get());
+    }
+
+    /**
+     * Whether the process is gone or a zombie: the daemon is not our child, and its reaper (init) may take its
+     * time (a second and more in some containers), but a zombie holds no sockets or namespace any more.
+     */
+    private static boolean exited(long pid) {
+        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        int end = stat.lastIndexOf(')');
+        return stat.isEmpty() || (end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z');
     }
 
     private Set<String> namespaces() {
