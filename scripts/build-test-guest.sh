@@ -133,6 +133,7 @@ case "$1" in
     bound|renew)
         ip -4 addr flush dev "$interface"
         ip addr add "$ip/${mask:-24}" dev "$interface"
+        [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
         [ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface"
         ;;
 esac

@@ -66,7 +66,7 @@ public final class NetworkPlane {
         for (Segment segment : spec.segments()) {
             if (segment.dhcpEnabled()) {
                 List<NicPort> local = spec.nics().stream().filter(n -> n.networkId().equals(segment.networkId())).toList();
-                servers.put(segment.vni(), dhcpServers.ensure(segment, local));
+                servers.put(segment.vni(), dhcpServers.ensure(segment, local, spec.underlay().tenantMtu()));
             }
         }
 

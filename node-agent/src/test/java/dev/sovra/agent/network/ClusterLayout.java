@@ -17,7 +17,7 @@ import java.util.Objects;
  * A whole cluster's tenant networking as a controller would hold it (networks, NICs placed on nodes, security
  * groups), and the per-node spec derived from it: what the controller would send each agent.
  */
-record ClusterLayout(Map<String, String> nodeEndpoints, List<Network> networks, List<Nic> nics,
+record ClusterLayout(Map<String, String> nodeEndpoints, TunnelType tunnelType, List<Network> networks, List<Nic> nics,
                      List<SecurityGroup> securityGroups) {
 
     record Network(String id, long vni, List<Subnet> subnets) {
@@ -38,11 +38,15 @@ record ClusterLayout(Map<String, String> nodeEndpoints, List<Network> networks, 
     }
 
     ClusterLayout withNics(List<Nic> replacement) {
-        return new ClusterLayout(nodeEndpoints, networks, replacement, securityGroups);
+        return new ClusterLayout(nodeEndpoints, tunnelType, networks, replacement, securityGroups);
     }
 
     ClusterLayout withSecurityGroups(List<SecurityGroup> replacement) {
-        return new ClusterLayout(nodeEndpoints, networks, nics, replacement);
+        return new ClusterLayout(nodeEndpoints, tunnelType, networks, nics, replacement);
+    }
+
+    ClusterLayout withTunnelType(TunnelType replacement) {
+        return new ClusterLayout(nodeEndpoints, replacement, networks, nics, securityGroups);
     }
 
     /** The spec of {@code node}: segments with a NIC here, their NICs elsewhere, tunnels to the nodes hosting them. */
@@ -69,7 +73,7 @@ record ClusterLayout(Map<String, String> nodeEndpoints, List<Network> networks, 
                 }
             }
         }
-        return new NodeNetworkSpec(new Underlay(local, TunnelType.VXLAN), segments, localNics, remoteNics,
+        return new NodeNetworkSpec(new Underlay(local, tunnelType), segments, localNics, remoteNics,
                 securityGroups);
     }
 }

@@ -16,6 +16,7 @@ import dev.sovra.agent.network.spec.Protocol;
 import dev.sovra.agent.network.spec.SecurityGroup;
 import dev.sovra.agent.network.spec.SecurityRule;
 import dev.sovra.agent.network.spec.Subnet;
+import dev.sovra.agent.network.spec.TunnelType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +80,7 @@ class TenantNetworkIT {
         planeB = new NetworkPlane(clientB, nodeB.planeConfig());
 
         Subnet subnet = new Subnet(SUBNET, "10.10.0.1", "10.10.0.2");
-        layout = new ClusterLayout(Map.of("a", "198.18.7.1", "b", "198.18.7.2"),
+        layout = new ClusterLayout(Map.of("a", "198.18.7.1", "b", "198.18.7.2"), TunnelType.VXLAN,
                 List.of(new Network(NET1, 101, List.of(subnet)), new Network(NET2, 202, List.of(subnet))),
                 List.of(
                         nic("a1", "a", "52:54:00:10:00:11", "10.10.0.11", NET1),
@@ -145,6 +146,19 @@ class TenantNetworkIT {
 
     @Test
     @Order(2)
+    void geneveCarriesTheSegmentsToo() {
+        layout = layout.withTunnelType(TunnelType.GENEVE);
+        applyBoth();
+        assertTrue(nodeA.vsctl("show").contains("type: geneve"), nodeA.vsctl("show"));
+        assertFalse(nodeA.vsctl("show").contains("type: vxlan"), "the VXLAN port is gone");
+        assertTrue(a1.ping("10.10.0.12", 3), "a1 -> b1 over Geneve");
+        layout = layout.withTunnelType(TunnelType.VXLAN);
+        applyBoth();
+        assertTrue(a1.ping("10.10.0.12", 3), "and over VXLAN again");
+    }
+
+    @Test
+    @Order(3)
     void anotherNetworkWithTheSameSubnetIsIsolatedIncludingArpAndBroadcast() {
         long a1Echoes = a1.icmpEchoRequestsReceived();
         assertFalse(b2.ping("10.10.0.11", 2), "b2 (net2) must not reach a1 (net1)");
@@ -159,7 +173,7 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void spoofedSourceAddressesAreDropped() {
         assertTrue(a1.ping("10.10.0.12", 1), "baseline");
         // Forged IP: a1 adds an address that is not its own and pings from it.
@@ -183,18 +197,21 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void dhcpHandsOutTheReservedAddressesWithNoManualStep() {
         assertEquals("10.10.0.13/24", a3.reportedAddress(), "a3 booted without an address: DHCP\n" + a3.console());
         assertTrue(a3.run("ip route").output().contains("default via 10.10.0.1"), "the subnet's gateway as router");
         assertTrue(a3.ping("10.10.0.12", 3), "a3 (DHCP) reaches b1 on the other node");
+        assertTrue(a3.run("ip link show eth0").output().contains("mtu 1450"), "DHCP hands out the tenant MTU");
+        assertTrue(a3.run("ping -c 2 -W 2 -s 1422 10.10.0.12", Duration.ofSeconds(15)).ok(),
+                "a full-size 1450-byte packet fits the tunnel");
 
         QemuGuest.Run renew = a1.run("udhcpc -i eth0 -n -q -t 5 -T 1 -s /bin/udhcpc-script", Duration.ofSeconds(30));
         assertTrue(renew.output().contains("lease of 10.10.0.11 obtained"), "a1's reservation: " + renew.output());
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void securityGroupAllowsOnlyTcp22FromOneCidrAndRuleRemovalCutsNewConnections() throws Exception {
         b1.run("printf '#!/bin/sh\\necho hello-22\\n' > /tmp/hello && chmod +x /tmp/hello; "
                 + "nc -ll -p 22 -e /tmp/hello >/dev/null 2>&1 & nc -ll -p 2323 -e /bin/cat >/dev/null 2>&1 &");
@@ -267,7 +284,7 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void restartedAgentConvergesWithoutDuplicatesAndRepairsWhatWasBrokenMeanwhile() throws Exception {
         Set<String> flowsBefore = new HashSet<>(planeA.dumpFlows());
         List<String> portsBefore = listPorts(nodeA);
@@ -301,7 +318,7 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void restartedGuestIsReboundToItsNewTap() throws Exception {
         b1.close();
         b1 = QemuGuest.start(nodeB, prefix + "b1", "52:54:00:10:00:12", "10.10.0.12/24", image);
@@ -313,7 +330,7 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void programmingANicWith50SecurityGroupRules() {
         List<SecurityRule> rules = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -357,7 +374,7 @@ class TenantNetworkIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void emptySpecLeavesNothingButTheBaseline() {
         int baseline = PipelineRenderer.render(NodeNetworkSpec.empty(layout.specFor("a").underlay()),
                 new OpenFlowPorts(Map.of(), Map.of(), Map.of())).size();

@@ -70,7 +70,7 @@ public final class DhcpServers {
     }
 
     /** Makes the segment's server exist and serve the reservations of {@code nics} (the segment's local NICs). */
-    public DhcpServer ensure(Segment segment, List<NicPort> nics) {
+    public DhcpServer ensure(Segment segment, List<NicPort> nics, int tenantMtu) {
         long vni = segment.vni();
         String netns = netns(vni);
         String device = nodeDevice(vni);
@@ -86,7 +86,7 @@ public final class DhcpServers {
         }
         ensureVeth(netns, device, mac);
         ensureAddresses(netns, segment);
-        ensureDnsmasq(segment, netns, nics);
+        ensureDnsmasq(segment, netns, nics, tenantMtu);
         return new DhcpServer(vni, device, mac);
     }
 
@@ -163,11 +163,11 @@ public final class DhcpServers {
         }
     }
 
-    private void ensureDnsmasq(Segment segment, String netns, List<NicPort> nics) {
+    private void ensureDnsmasq(Segment segment, String netns, List<NicPort> nics, int tenantMtu) {
         long vni = segment.vni();
         Path hosts = stateFile(vni, "hosts");
         Path pidFile = stateFile(vni, "pid");
-        List<String> args = dnsmasqArgs(segment, hosts, pidFile, stateFile(vni, "log"));
+        List<String> args = dnsmasqArgs(segment, hosts, pidFile, stateFile(vni, "log"), tenantMtu);
         String argsText = String.join("\n", args) + "\n";
         String hostsText = hostsFile(segment, nics);
         boolean hostsChanged = writeIfChanged(hosts, hostsText);
@@ -196,7 +196,7 @@ public final class DhcpServers {
         log.info("dhcp server started vni={} netns={} pid={} hosts={}", vni, netns, pid, nics.size());
     }
 
-    private static List<String> dnsmasqArgs(Segment segment, Path hosts, Path pidFile, Path logFile) {
+    private static List<String> dnsmasqArgs(Segment segment, Path hosts, Path pidFile, Path logFile, int tenantMtu) {
         List<String> args = new ArrayList<>(List.of(
                 "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=0", "--user=root",
                 "--interface=" + SERVER_DEVICE, "--bind-interfaces", "--except-interface=lo",
@@ -214,6 +214,8 @@ public final class DhcpServers {
             if (subnet.gateway() != null) {
                 args.add("--dhcp-option=tag:" + name + ",option:router," + subnet.gateway());
             }
+            // Forced: some clients (busybox udhcpc) do not ask for the MTU but apply it when given.
+            args.add("--dhcp-option-force=tag:" + name + ",option:mtu," + tenantMtu);
         }
         return args;
     }

@@ -68,6 +68,8 @@ public final class PipelineRenderer {
             flows.add(new Flow(table, 0, "", "drop"));
         }
         // Egress: invalid packets die, replies and related packets (ICMP errors) of tracked connections pass.
+        // Only the node's DHCP server may answer DHCP: a guest running its own is cut off at the source.
+        flows.add(new Flow(SOURCE_GUARD, 120, ORIGIN + "=" + FROM_NIC + ",udp,tp_src=67,tp_dst=68", "drop"));
         flows.add(new Flow(EGRESS_RULES, 200, "ct_state=+trk+inv", "drop"));
         flows.add(new Flow(EGRESS_RULES, 190, "ct_state=+trk+est+rpl", "goto_table:" + FORWARD));
         flows.add(new Flow(EGRESS_RULES, 190, "ct_state=+trk+rel", "goto_table:" + FORWARD));

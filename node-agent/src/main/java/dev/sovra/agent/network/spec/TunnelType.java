@@ -2,17 +2,24 @@ package dev.sovra.agent.network.spec;
 
 /** The overlay encapsulation between nodes; both carry the segment's 24-bit key (VNI) per packet. */
 public enum TunnelType {
-    /** VXLAN, UDP 4789. */
-    VXLAN("vxlan", "vx"),
-    /** Geneve, UDP 6081. */
-    GENEVE("geneve", "gn");
+    /** VXLAN, UDP 4789: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14 bytes. */
+    VXLAN("vxlan", "vx", 50),
+    /** Geneve, UDP 6081, without options: outer IPv4 20 + UDP 8 + Geneve 8 + inner Ethernet 14 bytes. */
+    GENEVE("geneve", "gn", 50);
 
     private final String ovsType;
     private final String portPrefix;
+    private final int overhead;
 
-    TunnelType(String ovsType, String portPrefix) {
+    TunnelType(String ovsType, String portPrefix, int overhead) {
         this.ovsType = ovsType;
         this.portPrefix = portPrefix;
+        this.overhead = overhead;
+    }
+
+    /** Bytes the encapsulation adds to a guest's IP packet on the underlay. */
+    public int overhead() {
+        return overhead;
     }
 
     /** The OVS Interface {@code type}. */

@@ -65,6 +65,10 @@ class PipelineRendererTest {
                 + "nw_src=10.0.0.11 actions=ct(table=20,zone=1)"));
         assertTrue(flows.contains("table=10,priority=100,cookie=0x50a7a0,in_port=1,dl_src=52:54:00:00:00:01,arp,"
                 + "arp_sha=52:54:00:00:00:01,arp_spa=10.0.0.11 actions=goto_table:30"));
+        assertTrue(flows.contains("table=10,priority=110,cookie=0x50a7a0,in_port=1,dl_src=52:54:00:00:00:01,udp,"
+                + "nw_src=0.0.0.0,tp_src=68,tp_dst=67 actions=output:5"), "DHCP requests go to the node's server");
+        assertTrue(flows.contains("table=10,priority=120,cookie=0x50a7a0,reg4=1,udp,tp_src=67,tp_dst=68 actions=drop"),
+                "no DHCP server in a guest");
     }
 
     @Test
