@@ -22,7 +22,7 @@ VIRTLOGD_PID=/var/run/virtlogd.pid
 # (apt-get download, dpkg-deb, python3's lzma module for the uncompressed vmlinux, gzip).
 PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
-    openvswitch-switch iputils-ping busybox-static
+    openvswitch-switch dnsmasq-base ethtool iputils-ping busybox-static
     python3 gzip dpkg apt ca-certificates
 )
 
