@@ -212,8 +212,9 @@ class TenantNetworkIT {
 
     @Test
     @Order(6)
-    void securityGroupAllowsOnlyTcp22FromOneCidrAndRuleRemovalCutsNewConnections() throws Exception {
-        b1.run("printf '#!/bin/sh\\necho hello-22\\n' > /tmp/hello && chmod +x /tmp/hello; "
+    void securityGroupAllowsOnlyTcp22FromOneCidrAndRuleRemovalCutsItsConnectionsOnly() throws Exception {
+        // Servers on b1: port 22 greets and then echoes, port 2323 echoes.
+        b1.run("printf '#!/bin/sh\\necho hello-22\\nexec cat\\n' > /tmp/hello && chmod +x /tmp/hello; "
                 + "nc -ll -p 22 -e /tmp/hello >/dev/null 2>&1 & nc -ll -p 2323 -e /bin/cat >/dev/null 2>&1 &");
         assertTrue(a3.ping("10.10.0.12", 1), "baseline: b1 in the default group accepts the group's members");
 
@@ -228,23 +229,28 @@ class TenantNetworkIT {
         assertTrue(connect(a3, 22), "TCP/22 from 10.10.0.13 passes");
         assertFalse(connect(a1, 22), "TCP/22 from 10.10.0.11 (outside the CIDR) does not");
 
-        // A long-lived connection on 2323 (allowed, stays allowed) while the TCP/22 rule goes away.
-        a3.run("(i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done) | nc 10.10.0.12 2323 > /tmp/stream 2>&1 &");
-        awaitLines(a3, 5);
+        // Two long-lived connections from a3, then the TCP/22 rule goes away while 2323 stays allowed.
+        startStream(a3, 22);
+        startStream(a3, 2323);
+        awaitLines(a3, 22, 5);
+        awaitLines(a3, 2323, 5);
         ApplyResult removal = setB1Groups(SecurityGroup.scsCustom("ssh", List.of(stream)));
         System.out.println("rule removal applied in " + removal.took().toMillis() + " ms");
         assertFalse(connect(a3, 22), "a new TCP/22 connection right after the apply is cut");
         assertTrue(removal.took().toMillis() < 1000, "rule change applied within a second: " + removal.took());
-        int before = lineCount(a3);
+
+        int stream2323 = lineCount(a3, 2323);
+        int stream22 = lineCount(a3, 22);
         Thread.sleep(2000);
-        int after = lineCount(a3);
-        assertTrue(after >= before + 5, "the established 2323 stream kept flowing: " + before + " -> " + after);
-        String streamed = a3.run("cat /tmp/stream").output();
-        List<String> numbers = streamed.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertTrue(lineCount(a3, 2323) >= stream2323 + 5,
+                "the established 2323 connection, still allowed, kept flowing: " + stream2323 + " -> " + lineCount(a3, 2323));
+        assertEquals(stream22, lineCount(a3, 22), "the established TCP/22 connection, no longer allowed, stopped");
+        List<String> numbers = a3.run("cat /tmp/stream-2323").output().lines().map(String::strip)
+                .filter(l -> !l.isEmpty()).toList();
         for (int i = 0; i < numbers.size(); i++) {
-            assertEquals(Integer.toString(i), numbers.get(i), "one unbroken connection, no gap or restart");
+            assertEquals(Integer.toString(i), numbers.get(i), "one unbroken 2323 connection, no gap or restart");
         }
-        a3.run("kill %1 2>/dev/null; pkill -f 'nc 10.10.0.12 2323' 2>/dev/null; true");
+        a3.run("pkill -f 'nc 10.10.0.12' 2>/dev/null; true");
 
         setB1Groups(SecurityGroup.scsDefault("default"));
         assertTrue(a3.ping("10.10.0.12", 2), "back in the default group");
@@ -267,18 +273,25 @@ class TenantNetworkIT {
 
     /** Whether {@code guest} can open a TCP connection to b1:{@code port} and read the server's greeting. */
     private static boolean connect(QemuGuest guest, int port) {
-        QemuGuest.Run run = guest.run("nc -w 2 10.10.0.12 " + port + " </dev/null", Duration.ofSeconds(15));
+        QemuGuest.Run run = guest.run("timeout 3 nc 10.10.0.12 " + port + " </dev/null", Duration.ofSeconds(15));
         return run.output().contains("hello-22");
     }
 
-    private static int lineCount(QemuGuest guest) {
-        return Integer.parseInt(guest.run("wc -l < /tmp/stream").output().strip());
+    /** A connection from {@code guest} to b1:{@code port} that sends a counter every 0.2 s; echoes go to a file. */
+    private static void startStream(QemuGuest guest, int port) {
+        guest.run("(i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done) | nc 10.10.0.12 " + port
+                + " > /tmp/stream-" + port + " 2>&1 &");
     }
 
-    private static void awaitLines(QemuGuest guest, int lines) throws InterruptedException {
+    private static int lineCount(QemuGuest guest, int port) {
+        return Integer.parseInt(guest.run("wc -l < /tmp/stream-" + port).output().strip());
+    }
+
+    private static void awaitLines(QemuGuest guest, int port, int lines) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (lineCount(guest) < lines) {
-            assertTrue(System.nanoTime() < deadline, "stream did not start: " + guest.run("cat /tmp/stream").output());
+        while (lineCount(guest, port) < lines) {
+            assertTrue(System.nanoTime() < deadline, "stream to " + port + " did not start: "
+                    + guest.run("cat /tmp/stream-" + port).output());
             Thread.sleep(200);
         }
     }
