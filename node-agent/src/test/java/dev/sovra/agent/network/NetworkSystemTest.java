@@ -41,7 +41,8 @@ final class NetworkSystemTest {
     /** A short random prefix for namespaces and devices, so concurrent or crashed runs do not collide. */
     static String randomPrefix() {
         Random random = new Random();
-        return "sx" + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26));
+        // 5 characters: node namespaces (+1), taps (+2) and underlay veths (+2) stay far below 15.
+        return "sx" + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26));
     }
 
     private static boolean onPath(String tool) {
