@@ -16,8 +16,12 @@
 #   SOVRA-GUEST-DISK <dev> sectors=<n> head=<first bytes, printable>   (one line per virtio disk)
 #   SOVRA-GUEST-WROTE <dev> SOVRA-DATA <uuid>   (after a DISK line whose head was empty: the guest marked it)
 #   SOVRA-GUEST-BENCH dev=<dev> mib=<n> seconds=<s> dd=<dd's output>   (only with kernel cmdline sovra.bench=<dev>)
+#   SOVRA-GUEST-CTL <tty>                    (only with kernel cmdline sovra.ctl=<tty>, e.g. ttyS1: see below)
 #   SOVRA-GUEST-READY
-# and then idles forever. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
+# and then idles forever.
+# With sovra.ctl=ttyS1 the guest also serves a command channel on that serial port (QEMU: a second
+# isa-serial on a unix socket): each input line "ID COMMAND..." runs COMMAND with sh; the output follows,
+# then "SOVRA-CTL-END ID rc=N". The channel first prints SOVRA-CTL-READY. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
 set -euo pipefail
 umask 022
 
@@ -28,6 +32,8 @@ SOVRA_LOG_TAG=test-guest
 . "$SCRIPT_DIR/lib.sh"
 
 OUT=$(readlink -m "${1:-/var/lib/sovra/test-guest}")
+# What the guest's /init offers beyond the console report; recorded in OUT/.stamp for tests that need it.
+FEATURES=ctl
 DEB_CACHE=${SOVRA_DEB_CACHE:-/var/cache/sovra/debs}
 # Virtio modules in load order (Debian builds them as modules, uncompressed .ko: busybox insmod loads them).
 MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
@@ -119,6 +125,22 @@ if [ -n "$bench" ] && [ -b "/dev/$bench" ]; then
     t1=$(cut -d' ' -f1 /proc/uptime)
     echo "SOVRA-GUEST-BENCH dev=$bench mib=$mib seconds=$(awk "BEGIN{print $t1-$t0}") dd=$(tr '\n' ' ' </tmp/dd.out)"
 fi
+# Command channel for tests (kernel cmdline sovra.ctl=ttyS1): a second serial port on which the guest runs each
+# line "ID COMMAND..." with sh and answers with the output and "SOVRA-CTL-END ID rc=N". Background jobs: end with &.
+ctl=$(arg sovra.ctl)
+if [ -n "$ctl" ] && [ -c "/dev/$ctl" ]; then
+    stty -F "/dev/$ctl" raw -echo 2>/dev/null
+    (
+        exec < "/dev/$ctl" > "/dev/$ctl" 2>&1
+        echo "SOVRA-CTL-READY"
+        while IFS= read -r line; do
+            id=${line%% *}
+            sh -c "${line#* }" < /dev/null
+            echo "SOVRA-CTL-END $id rc=$?"
+        done
+    ) &
+    echo "SOVRA-GUEST-CTL $ctl"
+fi
 echo "SOVRA-GUEST-READY"
 while true; do sleep 3600; done
 EOI
@@ -133,6 +155,7 @@ case "$1" in
     bound|renew)
         ip -4 addr flush dev "$interface"
         ip addr add "$ip/${mask:-24}" dev "$interface"
+        [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
         [ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface"
         ;;
 esac
@@ -150,7 +173,7 @@ build() {
     WORK=$(mktemp -d /var/tmp/sovra-test-guest.XXXXXX)
     work=$WORK
     kx=$work/kx; rootfs=$work/rootfs
-    mkdir -p "$kx" "$work/bb" "$rootfs"/{bin,dev,proc,sys,lib/modules}
+    mkdir -p "$kx" "$work/bb" "$rootfs"/{bin,dev,proc,sys,tmp,lib/modules}
 
     kdeb=$(step "download $KPKG=$KVER" fetch_deb "$KPKG" "$KVER")
     bbdeb=$(step "download busybox-static=$BBVER" fetch_deb busybox-static "$BBVER")
@@ -205,7 +228,7 @@ main() {
     esac
     resolve_packages
     local stamp
-    stamp="kernel=$KPKG=$KVER busybox-static=$BBVER script=$(sha256sum "$SCRIPT_PATH" | cut -c1-64)"
+    stamp="kernel=$KPKG=$KVER busybox-static=$BBVER script=$(sha256sum "$SCRIPT_PATH" | cut -c1-64) features=$FEATURES"
     if [ -f "$OUT/vmlinux" ] && [ -f "$OUT/initrd.gz" ] && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$stamp" ]; then
         echo "cached: $OUT ($KPKG $KVER)"
         return 0

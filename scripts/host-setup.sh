@@ -22,7 +22,7 @@ VIRTLOGD_PID=/var/run/virtlogd.pid
 # (apt-get download, dpkg-deb, python3's lzma module for the uncompressed vmlinux, gzip).
 PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils qemu-block-extra librados2 librbd1 ceph-common
-    openvswitch-switch iputils-ping busybox-static
+    openvswitch-switch dnsmasq-base ethtool iputils-ping busybox-static
     python3 gzip dpkg apt ca-certificates
 )
 

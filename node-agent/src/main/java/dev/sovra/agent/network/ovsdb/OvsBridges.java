@@ -134,7 +134,7 @@ public final class OvsBridges {
                     Operation.select(PORT, List.of(Condition.eq("name", spec.name())),
                             "_uuid", "interfaces", "tag", "external_ids"),
                     Operation.select(INTERFACE, List.of(Condition.eq("name", spec.name())),
-                            "_uuid", "type", "options", "external_ids"));
+                            "_uuid", "type", "options", "external_ids", "ofport_request"));
             List<BridgeInfo> bridges = read.get(0).rows().stream().map(OvsBridges::bridgeInfo).toList();
             BridgeInfo target = bridges.stream().filter(b -> b.name().equals(bridge)).findFirst()
                     .orElseThrow(() -> new OvsdbException(OvsdbException.Code.NOT_FOUND, "no bridge " + bridge));
@@ -166,6 +166,7 @@ public final class OvsBridges {
         interfaceRow.put("type", spec.interfaceType());
         interfaceRow.put("options", spec.interfaceOptions());
         interfaceRow.put("external_ids", spec.sortedExternalIds());
+        interfaceRow.put("ofport_request", spec.ofportRequest());
         Map<String, Object> portRow = new LinkedHashMap<>();
         portRow.put("name", spec.name());
         portRow.put("interfaces", List.of(new NamedUuid("iface")));
@@ -183,18 +184,24 @@ public final class OvsBridges {
     }
 
     private boolean convergePort(Row port, Row iface, PortSpec spec) {
-        boolean tagOk = sameTag(port.optionalInteger("tag"), spec.tag());
+        boolean tagOk = sameOptionalInt(port.optionalInteger("tag"), spec.tag());
         boolean portIdsOk = containsAll(port.stringMap("external_ids"), spec.externalIds());
         boolean typeOk = normaliseType(iface.string("type")).equals(normaliseType(spec.interfaceType()));
         boolean optionsOk = iface.stringMap("options").equals(spec.interfaceOptions());
         boolean ifaceIdsOk = containsAll(iface.stringMap("external_ids"), spec.externalIds());
-        if (tagOk && portIdsOk && typeOk && optionsOk && ifaceIdsOk) {
+        // An unset request leaves whatever is stored (ovs-vswitchd chose the number); a set one must match.
+        boolean ofportOk = spec.ofportRequest().isEmpty()
+                || sameOptionalInt(iface.optionalInteger("ofport_request"), spec.ofportRequest());
+        if (tagOk && portIdsOk && typeOk && optionsOk && ifaceIdsOk && ofportOk) {
             return false;
         }
         List<Operation> ops = new ArrayList<>();
         ops.add(Operation.update(PORT, List.of(Condition.uuidIs(port.uuid())), Map.of("tag", spec.tag())));
-        ops.add(Operation.update(INTERFACE, List.of(Condition.uuidIs(iface.uuid())),
-                Map.of("type", spec.interfaceType(), "options", spec.interfaceOptions())));
+        Map<String, Object> interfaceColumns = new LinkedHashMap<>();
+        interfaceColumns.put("type", spec.interfaceType());
+        interfaceColumns.put("options", spec.interfaceOptions());
+        spec.ofportRequest().ifPresent(number -> interfaceColumns.put("ofport_request", number));
+        ops.add(Operation.update(INTERFACE, List.of(Condition.uuidIs(iface.uuid())), interfaceColumns));
         if (!spec.externalIds().isEmpty()) {
             // Replace our keys, keep everybody else's: delete the keys, then insert the pairs (in one mutate).
             Mutation deleteKeys = Mutation.delete("external_ids", List.copyOf(spec.sortedExternalIds().keySet()));
@@ -334,7 +341,7 @@ public final class OvsBridges {
         return new BridgeInfo(row.uuid(), row.string("name"), row.string("datapath_type"), row.uuidSet("ports"));
     }
 
-    private static boolean sameTag(OptionalLong stored, OptionalInt wanted) {
+    private static boolean sameOptionalInt(OptionalLong stored, OptionalInt wanted) {
         return stored.isPresent() == wanted.isPresent()
                 && (stored.isEmpty() || stored.getAsLong() == wanted.getAsInt());
     }

@@ -143,6 +143,19 @@ class OvsBridgesTest {
     }
 
     @Test
+    void ofportRequestIsSetOnCreateAndConverged() throws Exception {
+        bridges.ensureBridge("br-ofp", DatapathType.NETDEV);
+        assertTrue(bridges.addPort("br-ofp", PortSpec.of("tap-req1").withOfportRequest(7)));
+        assertEquals("7", server.vsctl("get", "interface", "tap-req1", "ofport_request"));
+        assertFalse(bridges.addPort("br-ofp", PortSpec.of("tap-req1").withOfportRequest(7)));
+        assertFalse(bridges.addPort("br-ofp", PortSpec.of("tap-req1")), "no request in the spec: keep the stored one");
+        assertEquals("7", server.vsctl("get", "interface", "tap-req1", "ofport_request"));
+        assertTrue(bridges.addPort("br-ofp", PortSpec.of("tap-req1").withOfportRequest(9)));
+        assertEquals("9", server.vsctl("get", "interface", "tap-req1", "ofport_request"));
+        assertThrows(IllegalArgumentException.class, () -> PortSpec.of("tap-req2").withOfportRequest(65280));
+    }
+
+    @Test
     void setAndClearPortTag() throws Exception {
         bridges.ensureBridge("br-tag", DatapathType.NETDEV);
         bridges.addPort("br-tag", PortSpec.of("tap-t1"));
