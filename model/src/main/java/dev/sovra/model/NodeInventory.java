@@ -1,5 +1,6 @@
 package dev.sovra.model;
 
+import dev.sovra.model.network.Underlay;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param hardwareProfile the matched hardware profile name ({@code generic} when nothing matched)
  * @param zone the availability zone the node belongs to
  * @param storageBackends the volume backends the node can attach ({@code local}, {@code ceph})
+ * @param underlay the node's tunnel endpoint for tenant networks, or null if the node does no tenant networking
  */
 public record NodeInventory(
         String hostname,
@@ -25,7 +27,8 @@ public record NodeInventory(
         String domainType,
         String hardwareProfile,
         String zone,
-        List<String> storageBackends) {
+        List<String> storageBackends,
+        Underlay underlay) {
 
     public NodeInventory {
         Objects.requireNonNull(hostname, "hostname");
@@ -33,6 +36,19 @@ public record NodeInventory(
         numaNodes = numaNodes == null ? List.of() : List.copyOf(numaNodes);
         domainTypes = domainTypes == null ? List.of() : List.copyOf(domainTypes);
         storageBackends = storageBackends == null ? List.of("local") : List.copyOf(storageBackends);
+    }
+
+    /** A node without tenant networking. */
+    public NodeInventory(String hostname, String cpuModel, int logicalCpus, long memoryMiB, List<NumaNode> numaNodes,
+                         List<String> domainTypes, String domainType, String hardwareProfile, String zone,
+                         List<String> storageBackends) {
+        this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone,
+                storageBackends, null);
+    }
+
+    public NodeInventory withUnderlay(Underlay nodeUnderlay) {
+        return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType,
+                hardwareProfile, zone, storageBackends, nodeUnderlay);
     }
 
     /** A node with local storage only. */

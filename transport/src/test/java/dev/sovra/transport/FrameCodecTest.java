@@ -12,6 +12,17 @@ import dev.sovra.model.InstanceObservation;
 import dev.sovra.model.StorageObservation;
 import dev.sovra.model.StorageState;
 import dev.sovra.model.VolumeSpec;
+import dev.sovra.model.network.NicPort;
+import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.PortRange;
+import dev.sovra.model.network.Protocol;
+import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.SecurityRule;
+import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.Subnet;
+import dev.sovra.model.network.TunnelType;
+import dev.sovra.model.network.Underlay;
 import dev.sovra.transport.message.Ack;
 import dev.sovra.transport.message.DesiredState;
 import dev.sovra.transport.message.EnrolRequest;
@@ -65,6 +76,8 @@ class FrameCodecTest {
                                 new VolumeSpec("v2", "tenants/t/workspaces/w/block-storages/old", "ceph", 0, null, false)),
                         List.of(new ImageSpec("i1", "tenants/t/images/img", "local", "v0", null, true),
                                 new ImageSpec("i2", "tenants/t/images/debian", "ceph", null, "/srv/debian-12.qcow2", true))),
+                new DesiredState(4, List.of(), List.of(), List.of(), tenantNetwork()),
+                new Hello("n2", RoundTripTest.inventory("n2").withUnderlay(new Underlay("192.0.2.1", TunnelType.GENEVE, 9000)), List.of()),
                 new ObservedState(List.of(), List.of(new StorageObservation("v1", "r", StorageState.IN_USE, 20_480, "attached", at)),
                         List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false));
         for (Message m : messages) {
@@ -74,6 +87,19 @@ class FrameCodecTest {
         assertArrayEquals(new byte[] {1, 2, 3}, request.csrDer());
         EnrolResponse response = (EnrolResponse) roundTrip(FrameCodec.RESPONSE, 1, new EnrolResponse(new byte[] {4}, new byte[] {5, 6}));
         assertArrayEquals(new byte[] {5, 6}, response.caCertificateDer());
+    }
+
+    /** A node network spec using every record and option, so the codec must carry each of them. */
+    private static NodeNetworkSpec tenantNetwork() {
+        Segment segment = new Segment("tenants/t/workspaces/w/networks/n", 4097,
+                List.of(new Subnet("10.1.0.0/24", "10.1.0.1", "10.1.0.254"), Subnet.of("10.1.1.0/24", null)), List.of("192.0.2.2"));
+        SecurityGroup web = SecurityGroup.scsCustom("web", List.of(SecurityRule.ingress(Protocol.TCP, new PortRange(80, 443), "10.0.0.0/8"),
+                SecurityRule.ingressFromGroup(Protocol.ICMP, null, "default")));
+        return new NodeNetworkSpec(new Underlay("192.0.2.1", TunnelType.VXLAN), List.of(segment),
+                List.of(new NicPort("nic-a", "tapa", "02:00:00:00:00:0a", List.of("10.1.0.10"), segment.networkId(), List.of("web"))),
+                List.of(new RemoteNic("nic-b", "02:00:00:00:00:0b", List.of("10.1.1.11"), segment.networkId(), "192.0.2.2",
+                        List.of("default"))),
+                List.of(web, SecurityGroup.scsDefault("default")));
     }
 
     @Test

@@ -152,8 +152,9 @@ public final class AgentGateway implements MessageHandler {
 
     private void push(Session session, NodeDesired desired) {
         long generation = generations.incrementAndGet();
-        session.connection.request(new DesiredState(generation, desired.instances(), desired.volumes(), desired.images()),
-                        requestTimeout).whenComplete((reply, error) -> {
+        DesiredState message = new DesiredState(generation, desired.instances(), desired.volumes(), desired.images(),
+                desired.network());
+        session.connection.request(message, requestTimeout).whenComplete((reply, error) -> {
             boolean acknowledged = error == null && reply instanceof Ack ack && ack.generation() == generation;
             synchronized (session) {
                 session.pushInFlight = false;

@@ -69,7 +69,7 @@ public final class ControllerLink implements MessageHandler, ObservationSink {
     @Override
     public CompletableFuture<? extends Message> onRequest(Connection c, Message request) {
         if (request instanceof DesiredState desired) {
-            reconciler.setDesired(new NodeDesired(desired.instances(), desired.volumes(), desired.images()));
+            reconciler.setDesired(new NodeDesired(desired.instances(), desired.volumes(), desired.images(), desired.network()));
             log.info("desired state received generation={} instances={} volumes={} images={}", desired.generation(),
                     desired.instances().size(), desired.volumes().size(), desired.images().size());
             return CompletableFuture.completedFuture(new Ack(desired.generation()));

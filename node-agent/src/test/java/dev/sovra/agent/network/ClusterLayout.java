@@ -1,13 +1,13 @@
 package dev.sovra.agent.network;
 
-import dev.sovra.agent.network.spec.NicPort;
-import dev.sovra.agent.network.spec.NodeNetworkSpec;
-import dev.sovra.agent.network.spec.RemoteNic;
-import dev.sovra.agent.network.spec.SecurityGroup;
-import dev.sovra.agent.network.spec.Segment;
-import dev.sovra.agent.network.spec.Subnet;
-import dev.sovra.agent.network.spec.TunnelType;
-import dev.sovra.agent.network.spec.Underlay;
+import dev.sovra.model.network.NicPort;
+import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.Subnet;
+import dev.sovra.model.network.TunnelType;
+import dev.sovra.model.network.Underlay;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,11 +2,11 @@ package dev.sovra.agent.network.dhcp;
 
 import dev.sovra.agent.network.HostCommands;
 import dev.sovra.agent.network.NetworkPlaneException;
-import dev.sovra.agent.network.spec.Cidr;
-import dev.sovra.agent.network.spec.Ipv4;
-import dev.sovra.agent.network.spec.NicPort;
-import dev.sovra.agent.network.spec.Segment;
-import dev.sovra.agent.network.spec.Subnet;
+import dev.sovra.model.network.Cidr;
+import dev.sovra.model.network.Ipv4;
+import dev.sovra.model.network.NicPort;
+import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.Subnet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -18,10 +18,10 @@ import static dev.sovra.agent.network.flows.Tables.SOURCE_GUARD;
 import static dev.sovra.agent.network.flows.Tables.SOURCE_ZONE;
 
 import dev.sovra.agent.network.flows.OpenFlowPorts.DhcpServerPort;
-import dev.sovra.agent.network.spec.NicPort;
-import dev.sovra.agent.network.spec.NodeNetworkSpec;
-import dev.sovra.agent.network.spec.RemoteNic;
-import dev.sovra.agent.network.spec.Segment;
+import dev.sovra.model.network.NicPort;
+import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.Segment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;

@@ -1,6 +1,6 @@
 package dev.sovra.agent.network.flows;
 
-import dev.sovra.agent.network.spec.PortRange;
+import dev.sovra.model.network.PortRange;
 import java.util.ArrayList;
 import java.util.List;
 

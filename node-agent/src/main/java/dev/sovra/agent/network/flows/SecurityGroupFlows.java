@@ -1,12 +1,12 @@
 package dev.sovra.agent.network.flows;
 
-import dev.sovra.agent.network.spec.Direction;
-import dev.sovra.agent.network.spec.NicPort;
-import dev.sovra.agent.network.spec.NodeNetworkSpec;
-import dev.sovra.agent.network.spec.Protocol;
-import dev.sovra.agent.network.spec.RemoteNic;
-import dev.sovra.agent.network.spec.SecurityGroup;
-import dev.sovra.agent.network.spec.SecurityRule;
+import dev.sovra.model.network.Direction;
+import dev.sovra.model.network.NicPort;
+import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.Protocol;
+import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.SecurityRule;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

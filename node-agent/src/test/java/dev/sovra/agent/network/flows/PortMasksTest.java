@@ -2,7 +2,7 @@ package dev.sovra.agent.network.flows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sovra.agent.network.spec.PortRange;
+import dev.sovra.model.network.PortRange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

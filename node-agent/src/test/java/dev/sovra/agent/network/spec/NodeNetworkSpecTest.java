@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

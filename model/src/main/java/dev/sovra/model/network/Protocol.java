@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 /** The IP protocol a security group rule matches. */
 public enum Protocol {

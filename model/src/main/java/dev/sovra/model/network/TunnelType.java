@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 /** The overlay encapsulation between nodes; both carry the segment's 24-bit key (VNI) per packet. */
 public enum TunnelType {

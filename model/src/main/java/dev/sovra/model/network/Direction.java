@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 /** Which traffic a security group rule allows, seen from the NIC. */
 public enum Direction {

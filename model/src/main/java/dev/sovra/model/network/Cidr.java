@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 /**
  * An IPv4 network in CIDR notation, normalised to its network address ({@code 10.0.0.7/24} is refused: host bits

@@ -1,4 +1,4 @@
-package dev.sovra.agent.network.spec;
+package dev.sovra.model.network;
 
 /** An inclusive TCP/UDP destination port range. */
 public record PortRange(int min, int max) {
