@@ -3,6 +3,7 @@ package dev.sovra.controller;
 import dev.sovra.controller.compute.ComputeCatalog;
 import dev.sovra.controller.compute.HostableSkus;
 import dev.sovra.controller.compute.InstanceService;
+import dev.sovra.controller.network.NetworkReconciler;
 import dev.sovra.controller.node.AgentGateway;
 import dev.sovra.controller.node.CapacityPolicy;
 import dev.sovra.controller.node.EnrolmentService;
@@ -104,9 +105,11 @@ final class ControllerFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NodeRegistry nodes, Clock clock,
+    InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
+                                          NodeRegistry nodes, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync) {
-        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, nodes, Scheduler.standard(), clock, resync);
+        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(), clock,
+                resync);
         storage.attach(reconciler);
         return reconciler;
     }

@@ -42,6 +42,10 @@ public record InstanceSpec(
         return new InstanceSpec(uid, ref, vcpus, memoryMiB, kernelBoot, disks, nics, newPower, restartGeneration);
     }
 
+    public InstanceSpec withNics(List<NicSpec> newNics) {
+        return new InstanceSpec(uid, ref, vcpus, memoryMiB, kernelBoot, disks, newNics, power, restartGeneration);
+    }
+
     public InstanceSpec withRestartGeneration(long generation) {
         return new InstanceSpec(uid, ref, vcpus, memoryMiB, kernelBoot, disks, nics, power, generation);
     }

@@ -52,7 +52,7 @@ class RoundTripTest {
         return new InstanceSpec("uid-" + name, "tenants/t1/workspaces/ws1/instances/" + name, 2, 2048,
                 new KernelBoot("/boot/vmlinuz", "/boot/initrd.img", "console=ttyS0"),
                 List.of(new DiskSpec("boot", "5b0c4a1e-8d0a-4a51-9a3e-6f1f1c1d2e3f", "local"), new DiskSpec("data-1", "9f9e0c8b-2f6c-4a7e-8f55-2a6a1c7c9b10", "ceph")),
-                List.of(new NicSpec("eth0", "52:54:00:12:34:56", "br-int")), PowerState.ON, 3);
+                List.of(new NicSpec("tn525400123456", "52:54:00:12:34:56")), PowerState.ON, 3);
     }
 
     @Test

@@ -137,7 +137,7 @@ public final class NicRules {
 
     /**
      * The NIC's addresses in spec order: fixed ones as given, automatic ones allocated from the subnet (skipping its
-     * network address, the gateway at network + 1, and its last address) and kept across updates.
+     * network address, the gateway at network + 1, the DHCP server at last - 1, and its last address) and kept across updates.
      */
     private List<String> allocate(String tenant, String workspace, String name, Map<String, Object> spec, SubnetRef subnetRef,
                                   Map<Ip.Family, Ip.Block> range, boolean refuse) {
@@ -192,6 +192,9 @@ public final class NicRules {
         reserved.add(block.base());
         reserved.add(block.base().add(BigInteger.ONE));
         reserved.add(block.last());
+        if (block.family() == Ip.Family.V4 && block.prefix() <= 29) {
+            reserved.add(NetworkReconciler.dhcpServer(block)); // the subnet's DHCP server on every node
+        }
         return reserved;
     }
 

@@ -1,5 +1,6 @@
 package dev.sovra.controller.reconcile;
 
+import dev.sovra.controller.network.NetworkReconciler;
 import dev.sovra.controller.node.AgentGateway;
 import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
@@ -43,6 +44,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
 
     private final Repository<Instance> instances;
     private final StorageReconciler storage;
+    private final NetworkReconciler network;
     private final NodeRegistry nodes;
     private final Scheduler scheduler;
     private final Clock clock;
@@ -52,10 +54,11 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private AgentGateway gateway;
     private volatile boolean running = true;
 
-    public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NodeRegistry nodes, Scheduler scheduler,
-                              Clock clock, Duration resyncPeriod) {
+    public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
+                              NodeRegistry nodes, Scheduler scheduler, Clock clock, Duration resyncPeriod) {
         this.instances = instances;
         this.storage = storage;
+        this.network = network;
         this.nodes = nodes;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -107,7 +110,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         StorageReconciler.Plan plan = storage.pass(nodeList, busyVolumes);
         all.sort(Comparator.comparing(v -> v.value().metadata().createdAt()));
         ClusterSnapshot snapshot = ClusterSnapshot.of(nodeList, all.stream().map(Versioned::value).toList());
-        Map<String, List<InstanceSpec>> desiredByNode = new HashMap<>();
+        List<Instance> running = new ArrayList<>();
         for (Versioned<Instance> entry : all) {
             Instance instance = entry.value();
             if (instance.nodeId() == null) {
@@ -128,17 +131,25 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
                 }
             }
             if (instance.nodeId() != null && !instance.metadata().deleting()) {
-                desiredByNode.computeIfAbsent(instance.nodeId(), k -> new ArrayList<>()).add(instance.runtime());
+                running.add(instance);
             }
+        }
+        // After placement: a NIC's port goes to the node of its instance.
+        NetworkReconciler.Plan networkPlan = network.pass(nodeList, running);
+        Map<String, List<InstanceSpec>> desiredByNode = new HashMap<>();
+        for (Instance instance : running) {
+            desiredByNode.computeIfAbsent(instance.nodeId(), k -> new ArrayList<>())
+                    .add(instance.runtime().withNics(networkPlan.nics(instance.uid())));
         }
         if (gateway != null) {
             Set<String> nodeIds = new HashSet<>(desiredByNode.keySet());
             nodeIds.addAll(plan.volumesByNode().keySet());
             nodeIds.addAll(plan.imagesByNode().keySet());
+            nodeIds.addAll(networkPlan.byNode().keySet());
             Map<String, NodeDesired> desired = new HashMap<>();
             for (String nodeId : nodeIds) {
                 desired.put(nodeId, new NodeDesired(desiredByNode.getOrDefault(nodeId, List.of()), plan.volumes(nodeId),
-                        plan.images(nodeId)));
+                        plan.images(nodeId), networkPlan.network(nodeId)));
             }
             gateway.sync(desired);
         }

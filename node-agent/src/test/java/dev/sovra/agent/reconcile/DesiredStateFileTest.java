@@ -28,7 +28,7 @@ class DesiredStateFileTest {
         assertTrue(file.load().isEmpty(), "a fresh node knows no desired state");
         InstanceSpec spec = new InstanceSpec("0b0d4c8e-3f7e-4c59-9d0a-4a1f5f8e2a11", "tenants/t/workspaces/w/instances/vm1", 2, 1024,
                 new KernelBoot("/k", "/i", "console=ttyS0"), List.of(new DiskSpec("boot", "5c1f0a52-7d1e-4f7b-b0a4-3e2d1c0b9a88", "local")),
-                List.of(new NicSpec("eth0", "52:54:00:12:34:56", "br-int")), PowerState.OFF, 3);
+                List.of(new NicSpec("tn525400123456", "52:54:00:12:34:56")), PowerState.OFF, 3);
         NodeDesired desired = new NodeDesired(List.of(spec),
                 List.of(new VolumeSpec("5c1f0a52-7d1e-4f7b-b0a4-3e2d1c0b9a88", "tenants/t/workspaces/w/block-storages/b", "local",
                         20_480, "9a6f4a0e-1b2c-4d3e-8f9a-0b1c2d3e4f5a", true),

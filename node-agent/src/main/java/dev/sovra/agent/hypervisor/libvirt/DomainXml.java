@@ -201,13 +201,24 @@ public final class DomainXml {
         return disk;
     }
 
+    /**
+     * A plain tap (type ethernet): libvirt creates it and hands it to QEMU, and the node's network plane, not
+     * libvirt, adds it to the integration bridge (it must be opened by the node's own ovs-vswitchd). The host side
+     * does no checksum or segmentation offload: OVS's userspace datapath forwards frames as they are, and partial
+     * checksums from a guest would reach other guests unfinished (the kernel datapath does not need this).
+     */
     private static void appendNic(Element devices, NicSpec nic) {
         Element iface = append(devices, "interface");
-        iface.setAttribute("type", "bridge");
-        append(iface, "source").setAttribute("bridge", checkXmlText("bridge", nic.bridge()));
-        append(iface, "virtualport").setAttribute("type", "openvswitch");
+        iface.setAttribute("type", "ethernet");
+        Element target = append(iface, "target");
+        target.setAttribute("dev", checkXmlText("nic device", nic.device()));
+        target.setAttribute("managed", "yes");
         append(iface, "mac").setAttribute("address", nic.mac());
         append(iface, "model").setAttribute("type", "virtio");
+        Element host = append(append(iface, "driver"), "host");
+        for (String offload : List.of("csum", "gso", "tso4", "tso6", "ecn", "ufo")) {
+            host.setAttribute(offload, "off");
+        }
     }
 
     private static void appendSerial(Element devices, Path consoleLog) {

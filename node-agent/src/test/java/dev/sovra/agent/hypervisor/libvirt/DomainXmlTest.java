@@ -197,17 +197,20 @@ class DomainXmlTest {
     }
 
     @Test
-    void nicsAreOpenVswitchBridgePorts() throws Exception {
+    void nicsArePlainTapsWithoutHostOffloads() throws Exception {
         Document doc = parse(render(spec(BOOT, List.of(), List.of(
-                new NicSpec("eth0", "52:54:00:aa:bb:01", "br-int"),
-                new NicSpec("eth1", "52:54:00:aa:bb:02", "br-ext"))), CONFIG, 0));
+                new NicSpec("tn525400aabb01", "52:54:00:aa:bb:01"),
+                new NicSpec("tn525400aabb02", "52:54:00:aa:bb:02"))), CONFIG, 0));
         assertEquals(2, nodes(doc, "/domain/devices/interface").getLength());
-        assertEquals("bridge", text(doc, "/domain/devices/interface[1]/@type"));
-        assertEquals("br-int", text(doc, "/domain/devices/interface[1]/source/@bridge"));
-        assertEquals("openvswitch", text(doc, "/domain/devices/interface[1]/virtualport/@type"));
+        assertEquals("ethernet", text(doc, "/domain/devices/interface[1]/@type"));
+        assertEquals("tn525400aabb01", text(doc, "/domain/devices/interface[1]/target/@dev"));
+        assertEquals("yes", text(doc, "/domain/devices/interface[1]/target/@managed"));
+        assertEquals(0, nodes(doc, "/domain/devices/interface/virtualport").getLength(), "the network plane binds the tap, not libvirt");
         assertEquals("52:54:00:aa:bb:01", text(doc, "/domain/devices/interface[1]/mac/@address"));
         assertEquals("virtio", text(doc, "/domain/devices/interface[1]/model/@type"));
-        assertEquals("br-ext", text(doc, "/domain/devices/interface[2]/source/@bridge"));
+        assertEquals("off", text(doc, "/domain/devices/interface[1]/driver/host/@csum"));
+        assertEquals("off", text(doc, "/domain/devices/interface[1]/driver/host/@tso4"));
+        assertEquals("tn525400aabb02", text(doc, "/domain/devices/interface[2]/target/@dev"));
         assertEquals("52:54:00:aa:bb:02", text(doc, "/domain/devices/interface[2]/mac/@address"));
     }
 
@@ -217,14 +220,13 @@ class DomainXmlTest {
         String cmdline = "console=ttyS0 x=\"a b\" y='c' z=<&>";
         InstanceSpec spec = new InstanceSpec(UID, ref, 1, 64,
                 new KernelBoot("/guest dir/&vmlinux", "/guest/initrd\".gz", cmdline), List.of(),
-                List.of(new NicSpec("n", "52:54:00:00:00:01", "br'<&>\"")), PowerState.OFF, 0);
+                List.of(), PowerState.OFF, 0);
         String xml = render(spec, CONFIG, 0);
         assertFalse(xml.contains("<t&1>"), xml);
         Document doc = parse(xml); // well-formed
         assertEquals(cmdline, text(doc, "/domain/os/cmdline"));
         assertEquals("/guest dir/&vmlinux", text(doc, "/domain/os/kernel"));
         assertEquals("/guest/initrd\".gz", text(doc, "/domain/os/initrd"));
-        assertEquals("br'<&>\"", text(doc, "/domain/devices/interface/source/@bridge"));
         assertEquals(ref, ((Element) doc.getElementsByTagNameNS(SovraMetadata.NAMESPACE, "ref").item(0)).getTextContent());
     }
 
