@@ -6,7 +6,11 @@ import dev.sovra.agent.hypervisor.libvirt.LibvirtDriverConfig;
 import dev.sovra.agent.inventory.InventoryCollector;
 import dev.sovra.agent.link.ControllerLink;
 import dev.sovra.agent.reconcile.DesiredStateFile;
+import dev.sovra.agent.network.NetworkPlane;
+import dev.sovra.agent.network.NetworkPlaneConfig;
+import dev.sovra.agent.network.ovsdb.OvsdbClient;
 import dev.sovra.agent.reconcile.DomainReconciler;
+import dev.sovra.agent.reconcile.TenantNetwork;
 import dev.sovra.agent.storage.StorageBackends;
 import dev.sovra.agent.storage.VolumeDriver;
 import dev.sovra.agent.storage.local.LocalVolumeDriver;
@@ -14,6 +18,8 @@ import dev.sovra.agent.storage.local.LocalVolumeDriverConfig;
 import dev.sovra.agent.storage.rbd.RbdVolumeDriver;
 import dev.sovra.agent.storage.rbd.RbdVolumeDriverConfig;
 import dev.sovra.model.NodeInventory;
+import dev.sovra.model.network.TunnelType;
+import dev.sovra.model.network.Underlay;
 import dev.sovra.transport.Enrolment;
 import dev.sovra.transport.TransportClient;
 import dev.sovra.transport.pki.Credentials;
@@ -26,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +87,27 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--resync-period", description = "Reconcile at least this often (default: ${DEFAULT-VALUE}).")
     Duration resyncPeriod = Duration.ofSeconds(2);
 
+    @Option(names = "--underlay-ip", description = "This node's tunnel endpoint for tenant networks; enables tenant networking.")
+    String underlayIp;
+
+    @Option(names = "--tunnel-type", description = "Tenant overlay encapsulation, VXLAN or GENEVE (default: ${DEFAULT-VALUE}).")
+    TunnelType tunnelType = TunnelType.VXLAN;
+
+    @Option(names = "--underlay-mtu", description = "IP MTU of the network between nodes (default: ${DEFAULT-VALUE}).")
+    int underlayMtu = Underlay.DEFAULT_MTU;
+
+    @Option(names = "--ovsdb-socket", description = "Open vSwitch database socket (default: ${DEFAULT-VALUE}).")
+    Path ovsdbSocket = OvsdbClient.DEFAULT_SOCKET;
+
+    @Option(names = "--ovs-rundir", description = "ovs-vswitchd's run directory, for OpenFlow (default: ${DEFAULT-VALUE}).")
+    Path ovsRunDir = NetworkPlaneConfig.defaults().ovsRunDir();
+
+    @Option(names = "--network-bridge", description = "Integration bridge of tenant networks (default: ${DEFAULT-VALUE}).")
+    String networkBridge = NetworkPlaneConfig.defaults().bridge();
+
+    @Option(names = "--network-prefix", description = "Prefix of the namespaces and devices the data plane creates (default: ${DEFAULT-VALUE}).")
+    String networkPrefix = NetworkPlaneConfig.defaults().devicePrefix();
+
     @Option(names = "--ceph", description = "Attach and manage Ceph RBD volumes (the 'ceph' backend) besides local ones.")
     boolean ceph;
 
@@ -97,6 +125,20 @@ public final class AgentMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+
+    /** The tenant data plane on the node's OVS, or null without {@code --underlay-ip}. */
+    private TenantNetwork tenantNetwork() {
+        if (underlayIp == null) {
+            return null;
+        }
+        Underlay underlay = new Underlay(underlayIp, tunnelType, underlayMtu);
+        NetworkPlaneConfig defaults = NetworkPlaneConfig.defaults();
+        NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.empty(), networkPrefix + "-",
+                networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
+        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={}", underlay.localIp(), tunnelType,
+                underlayMtu, networkBridge, ovsdbSocket);
+        return new TenantNetwork(new NetworkPlane(OvsdbClient.connect(ovsdbSocket), config), underlay);
     }
 
     @Override
@@ -119,7 +161,9 @@ public final class AgentMain implements Callable<Integer> {
         LibvirtDriver driver = new LibvirtDriver(LibvirtDriverConfig.of(libvirtUri, type, stateDir, node), storage);
         List<String> offered = driver.offeredDomainTypes();
         InventoryCollector collector = new InventoryCollector();
-        NodeInventory inventory = collector.collect(offered, type, zone, storage.names());
+        TenantNetwork network = tenantNetwork();
+        NodeInventory inventory = collector.collect(offered, type, zone, storage.names())
+                .withUnderlay(network == null ? null : network.underlay());
         log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={} storage={}", node,
                 inventory.logicalCpus(), inventory.memoryMiB(), inventory.numaNodes().size(), inventory.hardwareProfile(),
                 type, offered, storage.names());
@@ -127,6 +171,9 @@ public final class AgentMain implements Callable<Integer> {
         ControllerLink link = new ControllerLink(node, () -> inventory, Duration.ofSeconds(30));
         DomainReconciler reconciler = new DomainReconciler(driver, storage,
                 new DesiredStateFile(stateDir.resolve("desired-state.json")), link, resyncPeriod, shutdownGrace, Clock.systemUTC());
+        if (network != null) {
+            reconciler.useNetwork(network);
+        }
         link.attach(reconciler);
         reconciler.start();
         TransportClient client = TransportClient.builder()

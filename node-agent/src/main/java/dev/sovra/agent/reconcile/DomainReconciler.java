@@ -55,6 +55,8 @@ public final class DomainReconciler implements AutoCloseable {
     private volatile boolean resendStorage;
     private volatile boolean running = true;
 
+    private volatile TenantNetwork network;
+
     public DomainReconciler(HypervisorDriver driver, StorageBackends backends, DesiredStateFile desiredFile, ObservationSink sink,
                             Duration resyncPeriod, Duration shutdownGrace, Clock clock) {
         this.driver = driver;
@@ -125,6 +127,11 @@ public final class DomainReconciler implements AutoCloseable {
     }
 
     /** One convergence pass. */
+    /** Enables the tenant data plane step (before start); without it the node ignores network specs. */
+    public void useNetwork(TenantNetwork tenantNetwork) {
+        this.network = tenantNetwork;
+    }
+
     void pass() {
         NodeDesired wantState = desiredState;
         Map<String, InstanceSpec> want = desired;
@@ -165,6 +172,9 @@ public final class DomainReconciler implements AutoCloseable {
                     log.warn("removing undesired domain failed uid={} error=\"{}\"", status.uid(), e.getMessage(), e);
                 }
             }
+        }
+        if (network != null) {
+            network.apply(wantState.network()); // after the domains: their taps exist only once QEMU runs
         }
         storage.removeAbsent(wantState);
         report(want);

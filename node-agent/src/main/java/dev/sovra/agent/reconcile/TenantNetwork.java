@@ -1,0 +1,58 @@
+package dev.sovra.agent.reconcile;
+
+import dev.sovra.agent.network.NetworkPlane;
+import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.Underlay;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reconcile step for the node's tenant data plane: applies the controller's network spec with
+ * {@link NetworkPlane} after the domains are started (their taps exist only once QEMU runs). A spec made for
+ * another underlay than this node's (the controller still had an old inventory) is not applied.
+ */
+public final class TenantNetwork {
+    private static final Logger log = LoggerFactory.getLogger(TenantNetwork.class);
+
+    private final NetworkPlane plane;
+    private final Underlay underlay;
+    private String lastFailure;
+
+    public TenantNetwork(NetworkPlane plane, Underlay underlay) {
+        this.plane = Objects.requireNonNull(plane, "plane");
+        this.underlay = Objects.requireNonNull(underlay, "underlay");
+    }
+
+    public Underlay underlay() {
+        return underlay;
+    }
+
+    /** Converges to {@code spec}; null (the controller sent no network part) changes nothing. */
+    void apply(NodeNetworkSpec spec) {
+        if (spec == null) {
+            return;
+        }
+        if (!spec.underlay().equals(underlay)) {
+            fail("network spec is for underlay " + spec.underlay() + ", this node has " + underlay, null);
+            return;
+        }
+        try {
+            plane.apply(spec);
+            if (lastFailure != null) {
+                log.info("network apply recovered nics={} segments={}", spec.nics().size(), spec.segments().size());
+                lastFailure = null;
+            }
+        } catch (RuntimeException e) {
+            fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
+        }
+    }
+
+    /** Logs a failure once until it changes; the next pass retries. */
+    private void fail(String reason, Throwable cause) {
+        if (!reason.equals(lastFailure)) {
+            log.warn("network apply failed error=\"{}\"", reason, cause);
+            lastFailure = reason;
+        }
+    }
+}
