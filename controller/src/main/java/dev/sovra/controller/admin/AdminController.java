@@ -68,7 +68,11 @@ public final class AdminController {
     @Serdeable
     public record NodeView(String id, String state, boolean connected, String zone, String hardwareProfile, String domainType,
                            int logicalCpus, long memoryMiB, int allocatableVcpus, long allocatableMemoryMiB,
-                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince) {}
+                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince, List<CapacityView> storage) {}
+
+    /** Space of one storage backend of a node, as it said at its last Hello. */
+    @Serdeable
+    public record CapacityView(String backend, long totalMiB, long freeMiB) {}
 
     @Serdeable
     public record InstanceView(String ref, String uid, String node, String state, String powerState, String desiredPower,
@@ -91,7 +95,8 @@ public final class AdminController {
                     node.inventory().zone(), node.inventory().hardwareProfile(), node.inventory().domainType(),
                     node.inventory().logicalCpus(), node.inventory().memoryMiB(), node.allocatableVcpus(),
                     node.allocatableMemoryMiB(), usage.allocatedVcpus(), usage.allocatedMemoryMiB(),
-                    String.valueOf(node.stateSince()));
+                    String.valueOf(node.stateSince()), node.inventory().storageCapacity().stream()
+                            .map(c -> new CapacityView(c.backend(), c.totalMiB(), c.freeMiB())).toList());
         }).toList();
     }
 

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The backend comes from the storage SKU: {@code remote-durable} volumes live on the configured remote
  * backend ({@code ceph}, or {@code local} on a single box without Ceph), {@code local-*} volumes on the local
- * disks of one node. An image lives on its source volume's backend (and node, for {@code local}); a volume
+ * disks of one node (the ready node with the most free local space when it is made). An image lives on its source volume's backend (and node, for {@code local}); a volume
  * cloned from an image lives where the image is.
  */
 public final class StorageReconciler {
@@ -45,6 +45,7 @@ public final class StorageReconciler {
     public static final String LOCAL = "local";
     public static final String CEPH = "ceph";
     private static final long MIB_PER_GB = 1024;
+    private static final long FREE_SPACE_STEP_MIB = 10 * 1024;
 
     private final Repository<VolumeRecord> volumes;
     private final Repository<ImageRecord> images;
@@ -271,8 +272,11 @@ public final class StorageReconciler {
                     Versioned<ImageRecord> image = imageRecords.get(volume.sourceImageUid());
                     node = image == null ? null : image.value().nodeId(); // a clone lives beside its image
                 } else {
+                    // Most free local space first, in steps of 10 GiB (what a node reported at its last Hello is
+                    // only roughly current), then fewest volumes.
                     node = ready.stream().filter(n -> n.inventory().storageBackends().contains(LOCAL))
-                            .min(Comparator.comparingLong(n -> localVolumesPerNode.getOrDefault(n.id(), 0L)))
+                            .min(Comparator.comparingLong((Node n) -> -(n.inventory().freeMiB(LOCAL) / FREE_SPACE_STEP_MIB))
+                                    .thenComparingLong(n -> localVolumesPerNode.getOrDefault(n.id(), 0L)))
                             .map(Node::id).orElse(null);
                 }
             } else {
