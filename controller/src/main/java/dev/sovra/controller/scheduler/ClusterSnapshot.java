@@ -113,6 +113,31 @@ public final class ClusterSnapshot {
         return ready.positions(zone);
     }
 
+    /**
+     * The snapshot after a node's record changed (it went down, or came back): allocations stay, the ready
+     * index is rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
+     */
+    public ClusterSnapshot withNode(Node node) {
+        Integer position = positions.get(node.id());
+        if (position == null || usages[position].node().equals(node)) {
+            return this;
+        }
+        NodeUsage[] next = usages.clone();
+        NodeUsage old = usages[position];
+        next[position] = new NodeUsage(node, old.allocatedVcpus(), old.allocatedMemoryMiB(), old.antiAffinityGroups());
+        return new ClusterSnapshot(next, positions, ReadyNodesByZone.of(next), nodeIds);
+    }
+
+    /** The snapshot with the usages at the given positions replaced, in one copy of the array. */
+    ClusterSnapshot withUsages(Map<Integer, NodeUsage> changed) {
+        if (changed.isEmpty()) {
+            return this;
+        }
+        NodeUsage[] next = usages.clone();
+        changed.forEach((position, usage) -> next[position] = usage);
+        return new ClusterSnapshot(next, positions, ready, nodeIds);
+    }
+
     private ClusterSnapshot with(int position, NodeUsage usage) {
         NodeUsage[] next = usages.clone();
         next[position] = usage;
