@@ -41,7 +41,7 @@ public final class BenchMain {
                                        [--io-threads I] [--handler-threads H]
                                        [--warmup-seconds W] [--seconds D]
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
-                                 [--controller-heap 1g] [--timeout-seconds S]
+                                 [--controller-heap 1g] [--timeout-seconds S] [--kill sigkill|sigstop] [--keep]
                        bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
                                    [--pool P --user U --conf F --keyring F]""");
     }
