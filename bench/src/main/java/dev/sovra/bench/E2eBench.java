@@ -183,6 +183,7 @@ final class E2eBench {
             long[] answered = new long[instanceCount];
             AtomicInteger next = new AtomicInteger();
             CountDownLatch halfAnswered = new CountDownLatch(instanceCount / 2);
+            AtomicLong halfAt = new AtomicLong(); // when half were answered: where --kill strikes, and the control split
             AgentKill agentKill = victim == null ? null : AgentKill.when(halfAnswered, victim, kill);
             ExecutorService clientPool = Executors.newFixedThreadPool(clients, r -> daemon(r, "e2e-client"));
             List<Future<?>> workers = new ArrayList<>();
@@ -194,6 +195,9 @@ final class E2eBench {
                         http.expectCreated("PUT", compute + instanceName(i), body);
                         answered[i] = System.nanoTime();
                         halfAnswered.countDown();
+                        if (halfAnswered.getCount() == 0) {
+                            halfAt.compareAndSet(0, System.nanoTime());
+                        }
                     }
                     return null;
                 }));
@@ -215,10 +219,15 @@ final class E2eBench {
             long end = firstSeen.values().stream().mapToLong(Long::longValue).max().orElseThrow();
             long[] toAgent = new long[instanceCount];
             long[] putLatency = new long[instanceCount];
+            List<Long> firstHalf = new ArrayList<>();
+            List<Long> secondHalf = new ArrayList<>();
             for (int i = 0; i < instanceCount; i++) {
                 toAgent[i] = firstSeen.get(instanceName(i)) - sent[i];
                 putLatency[i] = answered[i] - sent[i];
+                (sent[i] < halfAt.get() ? firstHalf : secondHalf).add(toAgent[i]);
             }
+            long[] before = firstHalf.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] after = secondHalf.stream().mapToLong(Long::longValue).sorted().toArray();
             Arrays.sort(toAgent);
             Arrays.sort(putLatency);
             double wall = (end - start) / 1e9;
@@ -230,6 +239,10 @@ final class E2eBench {
                     ms(pct(putLatency, 0.99)), wall);
             System.err.printf(Locale.ROOT, "e2e: PUT -> agent received: min %.1f ms, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     ms(toAgent[0]), ms(pct(toAgent, 0.50)), ms(pct(toAgent, 0.90)), ms(pct(toAgent, 0.99)), ms(toAgent[instanceCount - 1]));
+            // The same split as --kill uses (PUT sent before/after half were answered): the control for its before/after.
+            System.err.printf(Locale.ROOT, "e2e: PUT sent before half were answered: %d instances p50 %.1f ms p99 %.1f ms; after: %d"
+                            + " instances p50 %.1f ms p99 %.1f ms%n", before.length, ms(pct(before, 0.50)), ms(pct(before, 0.99)),
+                    after.length, ms(pct(after, 0.50)), ms(pct(after, 0.99)));
             System.err.printf(Locale.ROOT, "e2e: DesiredState messages received %d (%.1f per instance), instance specs carried %d "
                             + "(%.1f per instance); agent disconnects %d; loadavg after: %s%n",
                     desiredMessages.get(), desiredMessages.get() / (double) instanceCount, desiredSpecs.get(),
