@@ -334,6 +334,7 @@ final class E2eBench {
         ackedButNotReported.removeAll(onVictim);
         List<Long> before = new ArrayList<>();
         List<Long> after = new ArrayList<>();
+        Map<Long, List<Long>> bySecond = new java.util.TreeMap<>(); // PUT second relative to the kill -> latencies
         int lost = 0;
         for (int i = 0; i < instanceCount; i++) {
             String name = instanceName(i);
@@ -346,7 +347,15 @@ final class E2eBench {
                 continue;
             }
             (sent[i] < killed.nanos() ? before : after).add(at - sent[i]);
+            bySecond.computeIfAbsent(Math.floorDiv(sent[i] - killed.nanos(), 1_000_000_000L), k -> new ArrayList<>()).add(at - sent[i]);
         }
+        StringBuilder timeline = new StringBuilder();
+        bySecond.forEach((second, latencies) -> {
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            timeline.append(String.format(Locale.ROOT, " [%+ds n=%d p50=%.0f p99=%.0f]", second, sorted.length, ms(pct(sorted, 0.50)),
+                    ms(pct(sorted, 0.99))));
+        });
+        System.err.println("e2e: other agents by second of PUT relative to the kill (ms):" + timeline);
         long[] b = before.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] a = after.stream().mapToLong(Long::longValue).sorted().toArray();
         System.err.printf(Locale.ROOT, "e2e: the controller reports %d instances on %s (node state %s); the agent had received %d of"
