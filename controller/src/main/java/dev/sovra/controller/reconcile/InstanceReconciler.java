@@ -194,7 +194,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         applier = current;
         List<PlacementWorker.Outcome> outcomes;
         try {
-            outcomes = workers.place(scheduler, current, requests, placement -> record(byUid.get(placement.instanceUid()), placement, placed));
+            outcomes = workers.place(scheduler, current, requests,
+                    placement -> record(byUid.get(placement.instanceUid()), placement, placed));
         } finally {
             applier = null;
         }

@@ -179,7 +179,8 @@ class SchedulerPlanApplyStressTest {
                         if (usage.node().state() == NodeState.DOWN) {
                             Integer before = downAllocations.put(usage.node().id(), usage.allocatedVcpus());
                             if (before != null && usage.allocatedVcpus() > before) {
-                                violations.add("down node " + usage.node().id() + " gained allocations: " + before + " -> " + usage.allocatedVcpus());
+                                violations.add("down node " + usage.node().id() + " gained allocations: " + before + " -> "
+                                        + usage.allocatedVcpus());
                             }
                         }
                     }
@@ -235,7 +236,8 @@ class SchedulerPlanApplyStressTest {
             checkWithinRatios(usage, violations);
             assertEquals(recountVcpus[i], usage.allocatedVcpus(), "vCPU of " + usage.node().id());
             assertEquals(recountMemory[i], usage.allocatedMemoryMiB(), "memory of " + usage.node().id());
-            assertEquals(recountGroups.getOrDefault(usage.node().id(), Set.of()), usage.antiAffinityGroups(), "groups of " + usage.node().id());
+            assertEquals(recountGroups.getOrDefault(usage.node().id(), Set.of()), usage.antiAffinityGroups(),
+                    "groups of " + usage.node().id());
             assertEquals(recountVcpus[i], tally.vcpus.get(i), "tally vCPU of " + usage.node().id());
             assertEquals(recountMemory[i], tally.memory.get(i), "tally memory of " + usage.node().id());
         }
