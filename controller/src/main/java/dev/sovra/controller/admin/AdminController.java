@@ -33,6 +33,7 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,8 +76,9 @@ public final class AdminController {
     public record CapacityView(String backend, long totalMiB, long freeMiB) {}
 
     @Serdeable
-    public record InstanceView(String ref, String uid, String node, String state, String powerState, String desiredPower,
-                               long restartGeneration, boolean deleting) {}
+    /** @param nodeState the state of the instance's node ({@code ready}, {@code down}), null while unplaced */
+    public record InstanceView(String ref, String uid, @Nullable String node, @Nullable String nodeState, String state,
+                               String powerState, String desiredPower, long restartGeneration, boolean deleting) {}
 
     @Serdeable
     public record TokenRequest(@Nullable Long ttlSeconds) {}
@@ -103,8 +105,11 @@ public final class AdminController {
     @Get("/instances")
     public List<InstanceView> instances(HttpRequest<?> request) {
         requireLocal(request);
+        Map<String, String> nodeStates = new HashMap<>();
+        nodes.list().forEach(node -> nodeStates.put(node.id(), node.state().name().toLowerCase()));
         return instances.list().stream().map(Versioned::value).map(i -> new InstanceView(i.path(), i.uid(), i.nodeId(),
-                i.status().state().name().toLowerCase(), i.status().powerState().name().toLowerCase(),
+                i.nodeId() == null ? null : nodeStates.get(i.nodeId()), i.status().state().name().toLowerCase(),
+                i.status().powerState().name().toLowerCase(),
                 i.runtime().power().name().toLowerCase(), i.runtime().restartGeneration(), i.metadata().deleting())).toList();
     }
 
