@@ -3,7 +3,10 @@ package dev.sovra.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code java -jar sovra-bench.jar scheduler --nodes N | transport --agents N | e2e --agents N --instances M}; last line is a key=value summary. */
+/**
+ * {@code java -jar sovra-bench.jar scheduler --nodes N [--mode plan-apply --workers W] | transport --agents N |
+ * e2e --agents N --instances M [--kill sigkill|sigstop]}; last line is a key=value summary.
+ */
 public final class BenchMain {
     private BenchMain() {}
 
@@ -32,12 +35,14 @@ public final class BenchMain {
     private static void usage() {
         System.err.println("""
                 usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--iterations I] [--warmup-iterations W]
+                       bench scheduler --mode plan-apply [--nodes N] [--workers W] [--plan-size P]
+                                       [--warmup-seconds W] [--seconds D]
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]
                                        [--agents-jvm separate|same]
                                        [--io-threads I] [--handler-threads H]
                                        [--warmup-seconds W] [--seconds D]
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
-                                 [--controller-heap 1g] [--timeout-seconds S]
+                                 [--controller-heap 1g] [--timeout-seconds S] [--kill sigkill|sigstop] [--keep]
                        bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
                                    [--pool P --user U --conf F --keyring F]
                        bench volume-write [--backend local|ceph] [--runs N] [--mib M] [--guest DIR]""");

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A SIMULATED node agent for {@code bench e2e} only (never used by provisioning or system tests): a
  * real {@link TransportClient} with credentials from the controller's real enrolment port. It says
- * Hello with a fake inventory (64 CPUs, 256 GiB, zone {@code a}), acks every DesiredState and then
+ * Hello with a fake inventory (64 CPUs, 256 GiB, zone {@code a}, storage backends local and ceph), acks every DesiredState and then
  * reports, as a partial ObservedState, every instance that is new or changed in it (STOPPED for power
  * OFF, RUNNING for ON; ABSENT for one that left the set) — the states a real agent would report once
  * converged — but touches no disk and no hypervisor. It records when it first saw each instance.
@@ -64,7 +64,8 @@ final class E2eAgent implements MessageHandler, AutoCloseable {
         this.disconnects = disconnects;
         this.desiredMessages = desiredMessages;
         this.desiredSpecs = desiredSpecs;
-        this.inventory = new NodeInventory(nodeId, "x86_64", 64, 256 * 1024, List.of(), List.of("kvm"), "kvm", "generic", "a");
+        this.inventory = new NodeInventory(nodeId, "x86_64", 64, 256 * 1024, List.of(), List.of("kvm"), "kvm", "generic", "a",
+                List.of("local", "ceph"), List.of());
         this.client = TransportClient.builder()
                 .host("127.0.0.1")
                 .port(port)

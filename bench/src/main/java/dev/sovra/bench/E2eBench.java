@@ -16,11 +16,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -37,11 +43,17 @@ import java.util.stream.Stream;
  * enrolment, real mTLS transport, no hypervisor). Through the SECA API with a bearer token it creates
  * one workspace, one block storage and then M instances from C client threads, and measures for
  * each instance "PUT sent -> the agent first receives a DesiredState containing it".
+ *
+ * <p>{@code --kill sigkill|sigstop}: one of the N agents ({@link VictimAgent}, sim-victim) runs in a process of its
+ * own and is killed -9 (or frozen) once half of the instances were PUT; the report then says when the controller
+ * took its node down, which instances it reports there, and how the other agents' latency compares before and after.
  */
 final class E2eBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TENANT = "t";
     private static final String WORKSPACE = "w";
+    private static final long HEARTBEAT_TIMEOUT_MS = 5000;
+    static final String VICTIM = "sim-victim";
 
     private E2eBench() {}
 
@@ -51,10 +63,16 @@ final class E2eBench {
         int clients = args.intOption("--clients", 4);
         int timeoutSeconds = args.intOption("--timeout-seconds", 600);
         String heap = args.option("--controller-heap") == null ? "1g" : args.option("--controller-heap");
+        boolean keep = args.values().contains("--keep"); // keep the temp dir (controller.log) for a look afterwards
+        String kill = args.option("--kill"); // null, sigkill or sigstop: one agent (its own process) dies mid-stream
+        if (kill != null && !kill.equals("sigkill") && !kill.equals("sigstop")) {
+            throw new IllegalArgumentException("--kill is sigkill or sigstop, not " + kill);
+        }
         Path controllerDir = controllerDir(args.option("--controller-dir"));
         Path home = Files.createTempDirectory("sovra-bench-e2e-");
         Process controller = null;
         List<E2eAgent> agents = new ArrayList<>();
+        VictimAgent victim = null;
         ExecutorService reporter = Executors.newSingleThreadExecutor(r -> daemon(r, "simulated-agents-reporter"));
         Thread cleanupHook = null;
         try {
@@ -68,7 +86,10 @@ final class E2eBench {
                     "-Dsovra.transport.port=" + agentPort,
                     "-Dsovra.transport.enrol-port=" + enrolPort,
                     "-Dsovra.transport.heartbeat-interval=1s",
-                    "-Dsovra.transport.heartbeat-timeout=5s",
+                    "-Dsovra.transport.heartbeat-timeout=" + HEARTBEAT_TIMEOUT_MS + "ms",
+                    // The instances share one remote-durable boot volume; on Ceph any node can attach it (a local
+                    // volume would pin all of them to its node). The simulated agents announce Ceph and touch nothing.
+                    "-Dsovra.storage.remote-backend=ceph",
                     "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication");
             controller = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile())).start();
@@ -118,15 +139,19 @@ final class E2eBench {
             for (int i = 0; i < agentCount; i++) {
                 tokens.add(json(http.expect("POST", "/internal/v1/enrolment-tokens", "{\"ttlSeconds\":600}", 200)).get("token").asText());
             }
+            int inProcess = kill == null ? agentCount : agentCount - 1;
+            if (kill != null) {
+                victim = VictimAgent.start(VICTIM, tokens.get(agentCount - 1), enrolPort, agentPort, onSeen);
+            }
             ExecutorService enrolPool = Executors.newFixedThreadPool(4, r -> daemon(r, "e2e-enrol"));
             List<Future<Credentials>> enrolled = new ArrayList<>();
-            for (int i = 0; i < agentCount; i++) {
+            for (int i = 0; i < inProcess; i++) {
                 String token = tokens.get(i);
                 String nodeId = nodeId(i);
                 enrolled.add(enrolPool.submit(() -> Enrolment.enrol("127.0.0.1", enrolPort, EnrolmentToken.parse(token), nodeId,
                         Duration.ofSeconds(60))));
             }
-            for (int i = 0; i < agentCount; i++) {
+            for (int i = 0; i < inProcess; i++) {
                 E2eAgent agent = new E2eAgent(nodeId(i), enrolled.get(i).get(), agentPort, onSeen, reporter, disconnects,
                         desiredMessages, desiredSpecs);
                 agents.add(agent);
@@ -137,6 +162,9 @@ final class E2eBench {
                 if (!agent.welcomed().await(120, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("a simulated agent was not welcomed within 120 s");
                 }
+            }
+            if (victim != null) {
+                victim.awaitWelcomed(Duration.ofSeconds(120));
             }
             awaitReadyNodes(http, agentCount);
             System.err.printf(Locale.ROOT, "e2e: %d simulated agents enrolled, connected and READY in %.1f s%n", agentCount,
@@ -154,6 +182,9 @@ final class E2eBench {
             long[] sent = new long[instanceCount];
             long[] answered = new long[instanceCount];
             AtomicInteger next = new AtomicInteger();
+            CountDownLatch halfAnswered = new CountDownLatch(instanceCount / 2);
+            AtomicLong halfAt = new AtomicLong(); // when half were answered: where --kill strikes, and the control split
+            AgentKill agentKill = victim == null ? null : AgentKill.when(halfAnswered, victim, kill);
             ExecutorService clientPool = Executors.newFixedThreadPool(clients, r -> daemon(r, "e2e-client"));
             List<Future<?>> workers = new ArrayList<>();
             long start = System.nanoTime();
@@ -163,6 +194,10 @@ final class E2eBench {
                         sent[i] = System.nanoTime();
                         http.expectCreated("PUT", compute + instanceName(i), body);
                         answered[i] = System.nanoTime();
+                        halfAnswered.countDown();
+                        if (halfAnswered.getCount() == 0) {
+                            halfAt.compareAndSet(0, System.nanoTime());
+                        }
                     }
                     return null;
                 }));
@@ -172,6 +207,11 @@ final class E2eBench {
             }
             long putsDone = System.nanoTime();
             clientPool.shutdown();
+            if (agentKill != null) {
+                killReport(agentKill, http, home.resolve("controller.log"), agentCount, instanceCount, sent, firstSeen, allSeen,
+                        victim, disconnects);
+                return;
+            }
             if (!allSeen.await(timeoutSeconds, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("only " + seenCount.get() + " of " + instanceCount
                         + " instances reached an agent within " + timeoutSeconds + " s");
@@ -179,10 +219,15 @@ final class E2eBench {
             long end = firstSeen.values().stream().mapToLong(Long::longValue).max().orElseThrow();
             long[] toAgent = new long[instanceCount];
             long[] putLatency = new long[instanceCount];
+            List<Long> firstHalf = new ArrayList<>();
+            List<Long> secondHalf = new ArrayList<>();
             for (int i = 0; i < instanceCount; i++) {
                 toAgent[i] = firstSeen.get(instanceName(i)) - sent[i];
                 putLatency[i] = answered[i] - sent[i];
+                (sent[i] < halfAt.get() ? firstHalf : secondHalf).add(toAgent[i]);
             }
+            long[] before = firstHalf.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] after = secondHalf.stream().mapToLong(Long::longValue).sorted().toArray();
             Arrays.sort(toAgent);
             Arrays.sort(putLatency);
             double wall = (end - start) / 1e9;
@@ -194,6 +239,10 @@ final class E2eBench {
                     ms(pct(putLatency, 0.99)), wall);
             System.err.printf(Locale.ROOT, "e2e: PUT -> agent received: min %.1f ms, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     ms(toAgent[0]), ms(pct(toAgent, 0.50)), ms(pct(toAgent, 0.90)), ms(pct(toAgent, 0.99)), ms(toAgent[instanceCount - 1]));
+            // The same split as --kill uses (PUT sent before/after half were answered): the control for its before/after.
+            System.err.printf(Locale.ROOT, "e2e: PUT sent before half were answered: %d instances p50 %.1f ms p99 %.1f ms; after: %d"
+                            + " instances p50 %.1f ms p99 %.1f ms%n", before.length, ms(pct(before, 0.50)), ms(pct(before, 0.99)),
+                    after.length, ms(pct(after, 0.50)), ms(pct(after, 0.99)));
             System.err.printf(Locale.ROOT, "e2e: DesiredState messages received %d (%.1f per instance), instance specs carried %d "
                             + "(%.1f per instance); agent disconnects %d; loadavg after: %s%n",
                     desiredMessages.get(), desiredMessages.get() / (double) instanceCount, desiredSpecs.get(),
@@ -207,6 +256,9 @@ final class E2eBench {
             throw e;
         } finally {
             agents.parallelStream().forEach(E2eAgent::close);
+            if (victim != null) {
+                victim.close();
+            }
             reporter.shutdownNow();
             if (controller != null) {
                 controller.destroy();
@@ -215,7 +267,11 @@ final class E2eBench {
                     controller.waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            deleteRecursively(home);
+            if (keep) {
+                System.err.println("e2e: kept " + home + " (controller.log, data dir)");
+            } else {
+                deleteRecursively(home);
+            }
             if (cleanupHook != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(cleanupHook);
@@ -224,6 +280,125 @@ final class E2eBench {
                 }
             }
         }
+    }
+
+    /**
+     * {@code --kill}: the victim agent died when half of the instances were PUT. Reports when its node went down
+     * (the controller's own "node down" log line, against the heartbeat timeout), the instances the controller
+     * reports on it, and the PUT -> agent latency of every other agent's instances before and after the kill.
+     */
+    private static void killReport(AgentKill kill, Http http, Path controllerLog, int agentCount, int instanceCount, long[] sent,
+                                   Map<String, Long> firstSeen, CountDownLatch allSeen, VictimAgent victim,
+                                   AtomicInteger disconnects) throws Exception {
+        AgentKill.Moment killed = kill.await(Duration.ofSeconds(60));
+        String downLine = awaitLogLine(controllerLog, "node down node=" + VICTIM + " ", Duration.ofMillis(HEARTBEAT_TIMEOUT_MS + 30_000));
+        Instant downAt = OffsetDateTime.parse(downLine.substring(0, downLine.indexOf(' '))).toInstant();
+        long downMs = Duration.between(killed.wall(), downAt).toMillis();
+        String reason = downLine.contains("reason=\"") ? downLine.substring(downLine.indexOf("reason=\"") + 8, downLine.lastIndexOf('"')) : "";
+        String apiState = "missing";
+        for (JsonNode node : json(http.expect("GET", "/internal/v1/nodes", null, 200))) {
+            if (node.get("id").asText().equals(VICTIM)) {
+                apiState = node.get("state").asText();
+            }
+        }
+        System.err.printf(Locale.ROOT, "e2e: %s of agent %s after %d instances PUT; controller logged its node down %d ms later"
+                + " (heartbeat timeout %d ms, reason \"%s\"); the node API says %s%n", kill.signal(), VICTIM, instanceCount / 2, downMs,
+                HEARTBEAT_TIMEOUT_MS, reason, apiState);
+
+        // Everything not on the victim must still arrive; wait for it, or until nothing has arrived for 2 s.
+        int lastCount = -1;
+        long quietSince = System.nanoTime();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (allSeen.getCount() > 0 && System.nanoTime() < deadline) {
+            int count = firstSeen.size();
+            if (count != lastCount) {
+                lastCount = count;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(2)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+
+        Set<String> onVictim = new HashSet<>();
+        Set<String> victimNodeStates = new TreeSet<>();
+        for (JsonNode instance : json(http.expect("GET", "/internal/v1/instances", null, 200))) {
+            if (VICTIM.equals(instance.path("node").asText(null))) {
+                String ref = instance.get("ref").asText();
+                onVictim.add(ref.substring(ref.lastIndexOf('/') + 1));
+                victimNodeStates.add(instance.path("nodeState").asText("?"));
+            }
+        }
+        Set<String> acked = victim.seen();
+        Set<String> ackedButNotReported = new TreeSet<>(acked);
+        ackedButNotReported.removeAll(onVictim);
+        List<Long> before = new ArrayList<>();
+        List<Long> after = new ArrayList<>();
+        Map<Long, List<Long>> bySecond = new java.util.TreeMap<>(); // PUT second relative to the kill -> latencies
+        int lost = 0;
+        for (int i = 0; i < instanceCount; i++) {
+            String name = instanceName(i);
+            if (onVictim.contains(name) || acked.contains(name)) {
+                continue;
+            }
+            Long at = firstSeen.get(name);
+            if (at == null) {
+                lost++;
+                continue;
+            }
+            (sent[i] < killed.nanos() ? before : after).add(at - sent[i]);
+            bySecond.computeIfAbsent(Math.floorDiv(sent[i] - killed.nanos(), 1_000_000_000L), k -> new ArrayList<>()).add(at - sent[i]);
+        }
+        StringBuilder timeline = new StringBuilder();
+        bySecond.forEach((second, latencies) -> {
+            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            timeline.append(String.format(Locale.ROOT, " [%+ds n=%d p50=%.0f p99=%.0f]", second, sorted.length, ms(pct(sorted, 0.50)),
+                    ms(pct(sorted, 0.99))));
+        });
+        System.err.println("e2e: other agents by second of PUT relative to the kill (ms):" + timeline);
+        long[] b = before.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] a = after.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.err.printf(Locale.ROOT, "e2e: the controller reports %d instances on %s (node state %s); the agent had received %d of"
+                        + " them before it died (%d it received are not reported); %d were placed on it after the kill%n",
+                onVictim.size(), VICTIM, victimNodeStates, acked.size(), ackedButNotReported.size(),
+                onVictim.size() - onVictim.stream().filter(acked::contains).count());
+        System.err.printf(Locale.ROOT, "e2e: other agents, PUT -> agent received: before the kill %d instances p50 %.1f ms p99 %.1f ms;"
+                        + " after it %d instances p50 %.1f ms p99 %.1f ms; never delivered %d; disconnects of in-process agents %d;"
+                        + " loadavg %s%n", b.length, ms(pct(b, 0.50)), ms(pct(b, 0.99)), a.length, ms(pct(a, 0.50)), ms(pct(a, 0.99)), lost,
+                disconnects.get(), loadAverage());
+        System.out.printf(Locale.ROOT, "agents=%d instances=%d kill=%s node_down_ms=%d heartbeat_timeout_ms=%d victim_instances_reported=%d"
+                        + " victim_acked=%d acked_not_reported=%d others_p50_before_ms=%.1f others_p99_before_ms=%.1f"
+                        + " others_p50_after_ms=%.1f others_p99_after_ms=%.1f lost=%d%n",
+                agentCount, instanceCount, kill.signal(), downMs, HEARTBEAT_TIMEOUT_MS, onVictim.size(), acked.size(),
+                ackedButNotReported.size(), ms(pct(b, 0.50)), ms(pct(b, 0.99)), ms(pct(a, 0.50)), ms(pct(a, 0.99)), lost);
+    }
+
+    /** The first line of the (growing) log that contains {@code text}; reads only what was appended since the last look. */
+    private static String awaitLogLine(Path log, String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long offset = 0;
+        StringBuilder partial = new StringBuilder();
+        while (System.nanoTime() < deadline) {
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+                if (file.length() > offset) {
+                    byte[] chunk = new byte[(int) (file.length() - offset)];
+                    file.seek(offset);
+                    file.readFully(chunk);
+                    offset += chunk.length;
+                    partial.append(new String(chunk, java.nio.charset.StandardCharsets.UTF_8));
+                    int end;
+                    while ((end = partial.indexOf("\n")) >= 0) {
+                        String line = partial.substring(0, end);
+                        partial.delete(0, end + 1);
+                        if (line.contains(text)) {
+                            return line;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("no log line with '" + text + "' in " + log + " within " + timeout.toSeconds() + " s");
     }
 
     static String nodeId(int i) {
@@ -254,7 +429,10 @@ final class E2eBench {
     }
 
     private static long pct(long[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(q * sorted.length) - 1))];
     }
 
     private static double ms(long nanos) {

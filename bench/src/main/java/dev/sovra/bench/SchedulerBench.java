@@ -17,7 +17,15 @@ import org.openjdk.jmh.util.Statistics;
 final class SchedulerBench {
     private SchedulerBench() {}
 
-    static void run(Args args) throws RunnerException {
+    static void run(Args args) throws RunnerException, InterruptedException {
+        String mode = args.option("--mode") == null ? "jmh" : args.option("--mode");
+        if (mode.equals("plan-apply")) {
+            PlanApplyBench.run(args);
+            return;
+        }
+        if (!mode.equals("jmh")) {
+            throw new IllegalArgumentException("--mode is jmh or plan-apply, not " + mode);
+        }
         int nodes = args.intOption("--nodes", 1000);
         int warmups = args.intOption("--warmup-iterations", 3);
         int iterations = args.intOption("--iterations", 5);

@@ -12,6 +12,7 @@ import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.reconcile.InstanceReconciler;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.controller.scheduler.PlacementWorkers;
 import dev.sovra.controller.scheduler.Scheduler;
 import dev.sovra.controller.storage.ImageRecord;
 import dev.sovra.controller.storage.StorageReconciler;
@@ -107,9 +108,11 @@ final class ControllerFactory {
     @Bean(preDestroy = "close")
     InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
                                           NodeRegistry nodes, Clock clock,
-                                          @Value("${sovra.reconcile.resync-period:2s}") Duration resync) {
-        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(), clock,
-                resync);
+                                          @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
+                                          @Value("${sovra.scheduler.workers:2}") int workers,
+                                          @Value("${sovra.scheduler.plan-size:16}") int planSize) {
+        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(),
+                new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS), clock, resync);
         storage.attach(reconciler);
         return reconciler;
     }

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param hardwareProfile the matched hardware profile name ({@code generic} when nothing matched)
  * @param zone the availability zone the node belongs to
  * @param storageBackends the volume backends the node can attach ({@code local}, {@code ceph})
+ * @param storageCapacity space per backend when the node last said Hello
  * @param underlay the node's tunnel endpoint for tenant networks, or null if the node does no tenant networking
  */
 public record NodeInventory(
@@ -28,6 +29,7 @@ public record NodeInventory(
         String hardwareProfile,
         String zone,
         List<String> storageBackends,
+        List<StorageCapacity> storageCapacity,
         Underlay underlay) {
 
     public NodeInventory {
@@ -36,25 +38,39 @@ public record NodeInventory(
         numaNodes = numaNodes == null ? List.of() : List.copyOf(numaNodes);
         domainTypes = domainTypes == null ? List.of() : List.copyOf(domainTypes);
         storageBackends = storageBackends == null ? List.of("local") : List.copyOf(storageBackends);
+        storageCapacity = storageCapacity == null ? List.of() : List.copyOf(storageCapacity);
+    }
+
+    /** The same inventory with the storage space measured now. */
+    public NodeInventory withStorageCapacity(List<StorageCapacity> capacity) {
+        return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile,
+                zone, storageBackends, capacity, underlay);
+    }
+
+    /** Free MiB of {@code backend}, or 0 when the node did not report it. */
+    public long freeMiB(String backend) {
+        return storageCapacity.stream().filter(c -> c.backend().equals(backend)).mapToLong(StorageCapacity::freeMiB).findFirst()
+                .orElse(0);
     }
 
     /** A node without tenant networking. */
     public NodeInventory(String hostname, String cpuModel, int logicalCpus, long memoryMiB, List<NumaNode> numaNodes,
                          List<String> domainTypes, String domainType, String hardwareProfile, String zone,
-                         List<String> storageBackends) {
+                         List<String> storageBackends, List<StorageCapacity> storageCapacity) {
         this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone,
-                storageBackends, null);
+                storageBackends, storageCapacity, null);
     }
 
     public NodeInventory withUnderlay(Underlay nodeUnderlay) {
         return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType,
-                hardwareProfile, zone, storageBackends, nodeUnderlay);
+                hardwareProfile, zone, storageBackends, storageCapacity, nodeUnderlay);
     }
 
     /** A node with local storage only. */
     public NodeInventory(String hostname, String cpuModel, int logicalCpus, long memoryMiB, List<NumaNode> numaNodes,
                          List<String> domainTypes, String domainType, String hardwareProfile, String zone) {
-        this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone, List.of("local"));
+        this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone, List.of("local"),
+                List.of());
     }
 
     /** One NUMA cell of the host. */

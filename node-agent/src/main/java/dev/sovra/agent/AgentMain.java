@@ -168,7 +168,9 @@ public final class AgentMain implements Callable<Integer> {
                 inventory.logicalCpus(), inventory.memoryMiB(), inventory.numaNodes().size(), inventory.hardwareProfile(),
                 type, offered, storage.names());
 
-        ControllerLink link = new ControllerLink(node, () -> inventory, Duration.ofSeconds(30));
+        // Storage space is measured at every Hello; the rest of the inventory does not change while the agent runs.
+        ControllerLink link = new ControllerLink(node, () -> inventory.withStorageCapacity(storage.capacity()),
+                Duration.ofSeconds(30));
         DomainReconciler reconciler = new DomainReconciler(driver, storage,
                 new DesiredStateFile(stateDir.resolve("desired-state.json")), link, resyncPeriod, shutdownGrace, Clock.systemUTC());
         if (network != null) {

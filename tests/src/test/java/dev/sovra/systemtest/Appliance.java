@@ -44,6 +44,8 @@ final class Appliance implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process controller;
     private Process agent;
+    private final List<String> secondNodes = new ArrayList<>();
+    private final List<Process> secondAgents = new ArrayList<>();
     /** Bearer token for the SECA API, minted once the controller is up; stays valid across its restarts. */
     private String apiToken;
 
@@ -116,11 +118,24 @@ final class Appliance implements AutoCloseable {
     }
 
     void startAgent(String token) {
+        agent = launchAgent(token, nodeName, agentStateDir(), "agent.log");
+    }
+
+    /**
+     * A second node on the same host: its own agent process, node name and state directory, sharing libvirt
+     * (each agent owns only the domains recorded with its node name) and the Ceph pool.
+     */
+    void startSecondNode(String node) {
+        secondNodes.add(node);
+        secondAgents.add(launchAgent(mintToken(), node, home.resolve("agent-" + node), "agent-" + node + ".log"));
+    }
+
+    private Process launchAgent(String token, String node, Path stateDir, String logName) {
         Path dir = Path.of(System.getProperty("sovra.agentDir"));
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx192m",
                 "-cp", classpath(dir, "sovra-node-agent"), "dev.sovra.agent.AgentMain",
                 "--controller", "127.0.0.1", "--port", String.valueOf(agentPort), "--enrol-port", String.valueOf(enrolPort),
-                "--node-name", nodeName, "--state-dir", agentStateDir().toString(), "--domain-type", "qemu",
+                "--node-name", node, "--state-dir", stateDir.toString(), "--domain-type", "qemu",
                 "--shutdown-grace", "PT3S", "--resync-period", "PT1S"));
         if (token != null) {
             command.add("--token");
@@ -129,7 +144,7 @@ final class Appliance implements AutoCloseable {
         if (ceph) {
             command.add("--ceph");
         }
-        agent = launch(command, home.resolve("agent.log"));
+        return launch(command, home.resolve(logName));
     }
 
     Path agentStateDir() {
@@ -305,7 +320,15 @@ final class Appliance implements AutoCloseable {
     }
 
     String console(String uid) {
-        Path log = instanceDir(uid).resolve("console.log");
+        return readConsole(instanceDir(uid).resolve("console.log"));
+    }
+
+    /** The console of an instance on a second node (see {@link #startSecondNode}). */
+    String consoleOn(String node, String uid) {
+        return readConsole(home.resolve("agent-" + node).resolve("instances").resolve(uid).resolve("console.log"));
+    }
+
+    private static String readConsole(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
         } catch (IOException e) {
@@ -328,11 +351,13 @@ final class Appliance implements AutoCloseable {
                 .map(String::trim).filter(n -> !n.isEmpty() && n.contains(containing)).toList();
     }
 
-    /** Domains (any state) that this appliance's agent owns according to Sovra's libvirt metadata. */
+    /** Domains (any state) that this appliance's agents own according to Sovra's libvirt metadata. */
     List<String> ownedDomains() {
         return domains("sovra-").stream()
-                .filter(name -> run("virsh", "-q", "-c", "qemu:///system", "metadata", name, "https://sovra.dev/xmlns/domain/1")
-                        .contains(">" + nodeName + "<"))
+                .filter(name -> {
+                    String metadata = run("virsh", "-q", "-c", "qemu:///system", "metadata", name, "https://sovra.dev/xmlns/domain/1");
+                    return metadata.contains(">" + nodeName + "<") || secondNodes.stream().anyMatch(n -> metadata.contains(">" + n + "<"));
+                })
                 .toList();
     }
 
@@ -387,6 +412,7 @@ final class Appliance implements AutoCloseable {
         List<String> cephVolumes = ceph ? storageUids("volumes") : List.of();
         List<String> cephImages = ceph ? storageUids("images") : List.of();
         killAgent();
+        secondAgents.forEach(Appliance::kill);
         killController();
         // A failed test leaves its RBD images in the shared pool (memstore keeps them in RAM): remove them,
         // clones before the images they come from. A passed test has deleted them already.

@@ -153,6 +153,20 @@ abstract class StorageSystemTest {
     }
 
     @Test
+    void theNodeReportsTheSpaceOfItsBackends() {
+        JsonNode node = Appliance.json(appliance.call("GET", "/internal/v1/nodes", null)).get(0);
+        boolean reported = false;
+        for (JsonNode capacity : node.get("storage")) {
+            if (capacity.get("backend").asText().equals(backend())) {
+                assertTrue(capacity.get("totalMiB").asLong() > 0 && capacity.get("freeMiB").asLong() > 0, capacity.toString());
+                assertTrue(capacity.get("freeMiB").asLong() <= capacity.get("totalMiB").asLong(), capacity.toString());
+                reported = true;
+            }
+        }
+        assertTrue(reported, "no " + backend() + " capacity in " + node);
+    }
+
+    @Test
     void killingTheAgentMidCreateAndTheControllerMidDeleteLeavesNoOrphans() {
         List<String> names = List.of("crash-1", "crash-2", "crash-3", "crash-4", "crash-5");
         for (String name : names) {

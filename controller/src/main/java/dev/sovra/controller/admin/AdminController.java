@@ -33,6 +33,7 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -68,11 +69,16 @@ public final class AdminController {
     @Serdeable
     public record NodeView(String id, String state, boolean connected, String zone, String hardwareProfile, String domainType,
                            int logicalCpus, long memoryMiB, int allocatableVcpus, long allocatableMemoryMiB,
-                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince) {}
+                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince, List<CapacityView> storage) {}
+
+    /** Space of one storage backend of a node, as it said at its last Hello. */
+    @Serdeable
+    public record CapacityView(String backend, long totalMiB, long freeMiB) {}
 
     @Serdeable
-    public record InstanceView(String ref, String uid, String node, String state, String powerState, String desiredPower,
-                               long restartGeneration, boolean deleting) {}
+    /** @param nodeState the state of the instance's node ({@code ready}, {@code down}), null while unplaced */
+    public record InstanceView(String ref, String uid, @Nullable String node, @Nullable String nodeState, String state,
+                               String powerState, String desiredPower, long restartGeneration, boolean deleting) {}
 
     @Serdeable
     public record TokenRequest(@Nullable Long ttlSeconds) {}
@@ -91,15 +97,19 @@ public final class AdminController {
                     node.inventory().zone(), node.inventory().hardwareProfile(), node.inventory().domainType(),
                     node.inventory().logicalCpus(), node.inventory().memoryMiB(), node.allocatableVcpus(),
                     node.allocatableMemoryMiB(), usage.allocatedVcpus(), usage.allocatedMemoryMiB(),
-                    String.valueOf(node.stateSince()));
+                    String.valueOf(node.stateSince()), node.inventory().storageCapacity().stream()
+                            .map(c -> new CapacityView(c.backend(), c.totalMiB(), c.freeMiB())).toList());
         }).toList();
     }
 
     @Get("/instances")
     public List<InstanceView> instances(HttpRequest<?> request) {
         requireLocal(request);
+        Map<String, String> nodeStates = new HashMap<>();
+        nodes.list().forEach(node -> nodeStates.put(node.id(), node.state().name().toLowerCase()));
         return instances.list().stream().map(Versioned::value).map(i -> new InstanceView(i.path(), i.uid(), i.nodeId(),
-                i.status().state().name().toLowerCase(), i.status().powerState().name().toLowerCase(),
+                i.nodeId() == null ? null : nodeStates.get(i.nodeId()), i.status().state().name().toLowerCase(),
+                i.status().powerState().name().toLowerCase(),
                 i.runtime().power().name().toLowerCase(), i.runtime().restartGeneration(), i.metadata().deleting())).toList();
     }
 

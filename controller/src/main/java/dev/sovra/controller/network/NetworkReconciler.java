@@ -79,15 +79,18 @@ public final class NetworkReconciler {
 
     /** @param instances the placed instances that are not being deleted, oldest first */
     public Plan pass(Collection<Node> nodes, List<Instance> instances) {
-        if (net == null) {
-            net = resources.get();
-        }
         Map<String, Underlay> underlays = new TreeMap<>();
         nodes.forEach(n -> {
             if (n.inventory() != null && n.inventory().underlay() != null) {
                 underlays.put(n.id(), n.inventory().underlay());
             }
         });
+        if (underlays.isEmpty()) {
+            return new Plan(Map.of(), Map.of()); // no node does tenant networking: nothing to plan
+        }
+        if (net == null) {
+            net = resources.get();
+        }
         Map<String, Segment> segments = new HashMap<>(); // network id -> segment without remote endpoints
         Map<String, SecurityGroup> groups = new HashMap<>();
         Map<String, List<NicSpec>> nicsByInstance = new HashMap<>();

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public final class NodeRegistry {
     private final Repository<Node> nodes;
     private final CapacityPolicy capacityPolicy;
     private final Clock clock;
+    private volatile Consumer<Node> stateListener = node -> { };
 
     public NodeRegistry(Repository<Node> nodes, CapacityPolicy capacityPolicy, Clock clock) {
         this.nodes = nodes;
@@ -40,14 +42,25 @@ public final class NodeRegistry {
                 log.info("node ready node={} zone={} cpus={} memoryMiB={} profile={} domainType={} allocatableVcpus={}",
                         nodeId, inventory.zone(), inventory.logicalCpus(), inventory.memoryMiB(),
                         inventory.hardwareProfile(), inventory.domainType(), node.allocatableVcpus());
+                stateListener.accept(node);
                 return node;
             }
         }
     }
 
     public void markDown(String nodeId, String reason) {
-        nodes.update(nodeId, node -> node.withState(NodeState.DOWN, clock.instant())).ifPresent(v ->
-                log.warn("node down node={} reason=\"{}\"", nodeId, reason));
+        nodes.update(nodeId, node -> node.withState(NodeState.DOWN, clock.instant())).ifPresent(v -> {
+            log.warn("node down node={} reason=\"{}\"", nodeId, reason);
+            stateListener.accept(v.value());
+        });
+    }
+
+    /**
+     * Called after every write of a node's record (ready, down), on the writing thread: lets a placement in
+     * progress stop using a node the moment it goes down. One listener; it must not block.
+     */
+    public void onNodeChange(Consumer<Node> listener) {
+        this.stateListener = listener;
     }
 
     /** At controller start no agent is connected yet: every node is down until it says hello. */

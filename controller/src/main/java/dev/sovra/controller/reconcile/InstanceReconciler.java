@@ -4,7 +4,11 @@ import dev.sovra.controller.network.NetworkReconciler;
 import dev.sovra.controller.node.AgentGateway;
 import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.Placement;
 import dev.sovra.controller.scheduler.PlacementRequest;
+import dev.sovra.controller.scheduler.PlacementWorker;
+import dev.sovra.controller.scheduler.PlacementWorkers;
+import dev.sovra.controller.scheduler.PlanApplier;
 import dev.sovra.controller.scheduler.Scheduler;
 import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.controller.storage.VolumeRecord;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * world one step towards it: places unplaced instances, forgets deleted instances that never got a
  * node, and hands every node its desired set. Passes run on one thread, on a trigger or at least
  * every resync period, so a missed trigger or a crash between steps is repaired by the next pass.
+ *
+ * <p>Within a pass the unplaced instances are placed by {@link PlacementWorkers} (plan/apply): the pass builds
+ * a {@link PlanApplier} from the stored placements, the workers decide concurrently on its snapshots, the
+ * applier commits what still fits, and each committed placement is written with a CAS before it counts; a
+ * failed write releases its claim. The store stays the source of truth, so a crash loses nothing.
  */
 public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstanceReconciler.class);
@@ -47,24 +57,35 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private final NetworkReconciler network;
     private final NodeRegistry nodes;
     private final Scheduler scheduler;
+    private final PlacementWorkers workers;
     private final Clock clock;
     private final Duration resyncPeriod;
     private final Semaphore wakeup = new Semaphore(0);
     private final Thread thread;
     private AgentGateway gateway;
     private volatile boolean running = true;
+    /** The applier of the placement phase in progress, else null; nodes going down reach it at once. */
+    private volatile PlanApplier applier;
 
     public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
-                              NodeRegistry nodes, Scheduler scheduler, Clock clock, Duration resyncPeriod) {
+                              NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers, Clock clock,
+                              Duration resyncPeriod) {
         this.instances = instances;
         this.storage = storage;
         this.network = network;
         this.nodes = nodes;
         this.scheduler = scheduler;
+        this.workers = workers;
         this.clock = clock;
         this.resyncPeriod = resyncPeriod;
         this.thread = new Thread(this::loop, "instance-reconciler");
         this.thread.setDaemon(true);
+        nodes.onNodeChange(node -> {
+            PlanApplier current = applier;
+            if (current != null) {
+                current.nodeChanged(node);
+            }
+        });
     }
 
     /** The gateway and the reconciler need each other; the gateway is attached before start. */
@@ -109,27 +130,31 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         }
         StorageReconciler.Plan plan = storage.pass(nodeList, busyVolumes);
         all.sort(Comparator.comparing(v -> v.value().metadata().createdAt()));
-        ClusterSnapshot snapshot = ClusterSnapshot.of(nodeList, all.stream().map(Versioned::value).toList());
-        List<Instance> running = new ArrayList<>();
+        List<Versioned<Instance>> unplaced = new ArrayList<>();
+        List<PlacementRequest> requests = new ArrayList<>();
         for (Versioned<Instance> entry : all) {
             Instance instance = entry.value();
-            if (instance.nodeId() == null) {
-                if (instance.metadata().deleting()) {
-                    if (instances.compareAndDelete(entry.id(), entry.revision())) {
-                        log.info("instance deleted ref={} uid={} (never placed)", instance.path(), instance.uid());
-                    }
-                    continue;
-                }
-                Optional<PlacementRequest> request = request(instance, plan);
-                if (request.isEmpty()) { // a local volume has no node yet: the instance must go where it will be
-                    waitForVolumes(entry);
-                    continue;
-                }
-                instance = place(entry, snapshot, request.get());
-                if (instance.nodeId() != null) {
-                    snapshot = snapshot.withPlacement(instance.nodeId(), request.get());
-                }
+            if (instance.nodeId() != null) {
+                continue;
             }
+            if (instance.metadata().deleting()) {
+                if (instances.compareAndDelete(entry.id(), entry.revision())) {
+                    log.info("instance deleted ref={} uid={} (never placed)", instance.path(), instance.uid());
+                }
+                continue;
+            }
+            Optional<PlacementRequest> request = request(instance, plan);
+            if (request.isEmpty()) { // a local volume has no node yet: the instance must go where it will be
+                waitForVolumes(entry);
+                continue;
+            }
+            unplaced.add(entry);
+            requests.add(request.get());
+        }
+        Map<String, Instance> placed = place(nodeList, all, unplaced, requests);
+        List<Instance> running = new ArrayList<>();
+        for (Versioned<Instance> entry : all) { // in creation order, so a node's desired set is stable between passes
+            Instance instance = placed.getOrDefault(entry.value().uid(), entry.value());
             if (instance.nodeId() != null && !instance.metadata().deleting()) {
                 running.add(instance);
             }
@@ -164,27 +189,64 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         }
     }
 
-    private Instance place(Versioned<Instance> entry, ClusterSnapshot snapshot, PlacementRequest request) {
+    /**
+     * Places the unplaced instances through the plan applier with the workers; returns the instances now placed
+     * (as written), by uid. Refused ones are marked PENDING with the reasons; deferred ones wait for the next pass.
+     */
+    private Map<String, Instance> place(List<Node> nodeList, List<Versioned<Instance>> all, List<Versioned<Instance>> unplaced,
+                                        List<PlacementRequest> requests) {
+        if (unplaced.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Versioned<Instance>> byUid = new HashMap<>();
+        unplaced.forEach(entry -> byUid.put(entry.value().uid(), entry));
+        Map<String, Instance> placed = new ConcurrentHashMap<>();
+        PlanApplier current = new PlanApplier(ClusterSnapshot.of(nodeList, all.stream().map(Versioned::value).toList()),
+                scheduler.checks());
+        applier = current;
+        List<PlacementWorker.Outcome> outcomes;
+        try {
+            outcomes = workers.place(scheduler, current, requests,
+                    placement -> record(byUid.get(placement.instanceUid()), placement, placed));
+        } finally {
+            applier = null;
+        }
+        for (PlacementWorker.Outcome outcome : outcomes) {
+            if (outcome instanceof PlacementWorker.Refused refused) {
+                markUnschedulable(byUid.get(refused.request().instanceUid()), refused.decision());
+            } else if (outcome instanceof PlacementWorker.Deferred deferred) {
+                log.info("instance placement deferred uid={} reason=\"{}\"", deferred.request().instanceUid(), deferred.reason());
+                trigger();
+            }
+        }
+        return placed;
+    }
+
+    /** The durable half of a committed placement (called on a worker thread): false if the instance changed meanwhile. */
+    private boolean record(Versioned<Instance> entry, Placement placement, Map<String, Instance> placed) {
         Instance instance = entry.value();
-        Scheduler.Decision decision = scheduler.place(snapshot, request);
-        Instant now = clock.instant();
-        Instance next = decision.placed()
-                ? instance.withNode(decision.nodeId()).withStatus(instance.status().transition(ResourceState.CREATING, now,
-                        "Scheduled", "placed on node " + decision.nodeId()))
-                : instance.withStatus(instance.status().transition(ResourceState.PENDING, now, "NoCapacity", decision.summary()));
+        Instance next = instance.withNode(placement.nodeId()).withStatus(instance.status().transition(ResourceState.CREATING,
+                clock.instant(), "Scheduled", "placed on node " + placement.nodeId()));
+        if (instances.compareAndPut(entry.id(), next, entry.revision()).isEmpty()) {
+            return false; // changed under us (e.g. deleted); the next pass sees the new version
+        }
+        placed.put(instance.uid(), next);
+        log.info("instance placed ref={} uid={} node={}", instance.path(), instance.uid(), placement.nodeId());
+        return true;
+    }
+
+    private void markUnschedulable(Versioned<Instance> entry, Scheduler.Decision decision) {
+        Instance instance = entry.value();
+        Instance next = instance.withStatus(instance.status().transition(ResourceState.PENDING, clock.instant(), "NoCapacity",
+                decision.summary()));
         if (next.equals(instance)) {
-            return instance;
+            return;
         }
         if (instances.compareAndPut(entry.id(), next, entry.revision()).isEmpty()) {
-            trigger(); // changed under us (e.g. deleted); the next pass sees the new version
-            return instance;
+            trigger(); // changed under us; the next pass sees the new version
+            return;
         }
-        if (decision.placed()) {
-            log.info("instance placed ref={} uid={} node={}", instance.path(), instance.uid(), decision.nodeId());
-        } else {
-            log.info("instance unschedulable ref={} uid={} reasons=\"{}\"", instance.path(), instance.uid(), decision.summary());
-        }
-        return next;
+        log.info("instance unschedulable ref={} uid={} reasons=\"{}\"", instance.path(), instance.uid(), decision.summary());
     }
 
     /**
@@ -215,6 +277,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     @Override
     public void close() {
         running = false;
+        workers.close();
         trigger();
         thread.interrupt();
     }

@@ -14,16 +14,16 @@ import java.util.TreeMap;
 
 /**
  * An immutable view of nodes and their allocations that one placement decision reads. Nodes sit in
- * an array in node-id order; the id index and the {@link ReadyNodesByZone} index never change with
- * placements, so committing a placement copies only the array of usages.
+ * a {@link UsageArray} in node-id order; the id index and the {@link ReadyNodesByZone} index never change with
+ * placements, so committing a placement copies only a chunk of usages.
  */
 public final class ClusterSnapshot {
-    private final NodeUsage[] usages;
+    private final UsageArray usages;
     private final Map<String, Integer> positions;
     private final ReadyNodesByZone ready;
     private final List<String> nodeIds;
 
-    private ClusterSnapshot(NodeUsage[] usages, Map<String, Integer> positions, ReadyNodesByZone ready, List<String> nodeIds) {
+    private ClusterSnapshot(UsageArray usages, Map<String, Integer> positions, ReadyNodesByZone ready, List<String> nodeIds) {
         this.usages = usages;
         this.positions = positions;
         this.ready = ready;
@@ -57,7 +57,8 @@ public final class ClusterSnapshot {
         for (int i = 0; i < usages.length; i++) {
             positions.put(usages[i].node().id(), i);
         }
-        return new ClusterSnapshot(usages, Map.copyOf(positions), ReadyNodesByZone.of(usages), List.copyOf(byId.keySet()));
+        return new ClusterSnapshot(UsageArray.of(usages), Map.copyOf(positions), ReadyNodesByZone.of(usages),
+                List.copyOf(byId.keySet()));
     }
 
     /** The instance's SECA anti-affinity group, qualified by its workspace (groups are per workspace), or null. */
@@ -68,7 +69,7 @@ public final class ClusterSnapshot {
 
     /** Every node, in node-id order. */
     public Collection<NodeUsage> nodes() {
-        return Collections.unmodifiableList(Arrays.asList(usages));
+        return Collections.unmodifiableList(Arrays.asList(usages.toArray()));
     }
 
     /** Position of the node in this snapshot, or -1 if it has no such node. */
@@ -80,19 +81,19 @@ public final class ClusterSnapshot {
     /** The node's usage, or null if the snapshot has no such node. */
     public NodeUsage node(String nodeId) {
         Integer position = positions.get(nodeId);
-        return position == null ? null : usages[position];
+        return position == null ? null : usages.get(position);
     }
 
     /** The snapshot after a placement was committed, so the next decision in a batch sees it. */
     public ClusterSnapshot withPlacement(String nodeId, PlacementRequest request) {
         Integer position = positions.get(nodeId);
-        return position == null ? this : with(position, usages[position].plus(request));
+        return position == null ? this : with(position, usages.get(position).plus(request));
     }
 
     /** The snapshot after an instance left its node (deleted, or moved away). */
     public ClusterSnapshot withRelease(String nodeId, PlacementRequest request) {
         Integer position = positions.get(nodeId);
-        return position == null ? this : with(position, usages[position].minus(request));
+        return position == null ? this : with(position, usages.get(position).minus(request));
     }
 
     /** Node ids in sorted order. */
@@ -101,11 +102,11 @@ public final class ClusterSnapshot {
     }
 
     int size() {
-        return usages.length;
+        return usages.size();
     }
 
     NodeUsage at(int position) {
-        return usages[position];
+        return usages.get(position);
     }
 
     /** Positions of the READY nodes of {@code zone}, in node-id order. */
@@ -113,9 +114,27 @@ public final class ClusterSnapshot {
         return ready.positions(zone);
     }
 
+    /**
+     * The snapshot after a node's record changed (it went down, or came back): allocations stay, the ready
+     * index is rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
+     */
+    public ClusterSnapshot withNode(Node node) {
+        Integer position = positions.get(node.id());
+        if (position == null || usages.get(position).node().equals(node)) {
+            return this;
+        }
+        NodeUsage old = usages.get(position);
+        UsageArray next = usages.with(position, new NodeUsage(node, old.allocatedVcpus(), old.allocatedMemoryMiB(),
+                old.antiAffinityGroups()));
+        return new ClusterSnapshot(next, positions, ReadyNodesByZone.of(next.toArray()), nodeIds);
+    }
+
+    /** The snapshot with the usages at the given positions replaced; each touched chunk is copied once. */
+    ClusterSnapshot withUsages(Map<Integer, NodeUsage> changed) {
+        return changed.isEmpty() ? this : new ClusterSnapshot(usages.with(changed), positions, ready, nodeIds);
+    }
+
     private ClusterSnapshot with(int position, NodeUsage usage) {
-        NodeUsage[] next = usages.clone();
-        next[position] = usage;
-        return new ClusterSnapshot(next, positions, ready, nodeIds);
+        return new ClusterSnapshot(usages.with(position, usage), positions, ready, nodeIds);
     }
 }

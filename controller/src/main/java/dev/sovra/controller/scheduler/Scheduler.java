@@ -39,6 +39,11 @@ public final class Scheduler {
         this.sampleSize = sampleSize;
     }
 
+    /** The checks every chosen node passes; the {@link PlanApplier} re-runs them against live allocations. */
+    public List<FeasibilityCheck> checks() {
+        return checks;
+    }
+
     private static List<FeasibilityCheck> standardChecks() {
         return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CapacityCheck(), new AntiAffinityCheck());
     }

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The backend comes from the storage SKU: {@code remote-durable} volumes live on the configured remote
  * backend ({@code ceph}, or {@code local} on a single box without Ceph), {@code local-*} volumes on the local
- * disks of one node. An image lives on its source volume's backend (and node, for {@code local}); a volume
+ * disks of one node (the ready node with the most free local space when it is made). An image lives on its source volume's backend (and node, for {@code local}); a volume
  * cloned from an image lives where the image is.
  */
 public final class StorageReconciler {
@@ -45,6 +45,7 @@ public final class StorageReconciler {
     public static final String LOCAL = "local";
     public static final String CEPH = "ceph";
     private static final long MIB_PER_GB = 1024;
+    private static final long FREE_SPACE_STEP_MIB = 10 * 1024;
 
     private final Repository<VolumeRecord> volumes;
     private final Repository<ImageRecord> images;
@@ -53,6 +54,8 @@ public final class StorageReconciler {
     private final String remoteBackend;
     private final Clock clock;
     private ReconcileTrigger trigger = () -> { };
+    /** Resources a pass could not read, with the reason last logged (touched by the reconciler thread only). */
+    private final Map<String, String> skipped = new HashMap<>();
 
     /** @param remoteBackend where remote-durable volumes live: {@code ceph}, or {@code local} without Ceph */
     public StorageReconciler(Repository<VolumeRecord> volumes, Repository<ImageRecord> images, ResourceService resources,
@@ -192,21 +195,7 @@ public final class StorageReconciler {
     private void syncVolumeRecords(Map<String, Resource> storages, Map<String, Resource> imageResources,
                                    Map<String, Versioned<VolumeRecord>> records, Instant now) {
         for (Map.Entry<String, Resource> entry : storages.entrySet()) {
-            Resource storage = entry.getValue();
-            long sizeMiB = ((Number) storage.spec().get("sizeGB")).longValue() * MIB_PER_GB;
-            Versioned<VolumeRecord> current = records.get(entry.getKey());
-            if (current == null) {
-                String image = sourceImageUid(storage, imageResources);
-                VolumeRecord created = new VolumeRecord(entry.getKey(), ref(ResourceType.BLOCK_STORAGE, storage), backendOf(storage),
-                        null, sizeMiB, image, true, null, now);
-                volumes.compareAndPut(created.uid(), created, 0).ifPresent(v -> {
-                    records.put(v.id(), v);
-                    log.info("volume recorded uid={} ref={} backend={} sizeMiB={} sourceImage={}", created.uid(), created.ref(),
-                            created.backend(), sizeMiB, image);
-                });
-            } else if (current.value().present() && current.value().sizeMiB() < sizeMiB) {
-                put(volumes, records, current, current.value().withSize(sizeMiB));
-            }
+            guarded(entry.getValue(), () -> syncVolumeRecord(entry.getKey(), entry.getValue(), imageResources, records, now));
         }
         for (Versioned<VolumeRecord> record : List.copyOf(records.values())) {
             if (record.value().present() && !storages.containsKey(record.id())) {
@@ -216,33 +205,31 @@ public final class StorageReconciler {
         }
     }
 
+    private void syncVolumeRecord(String uid, Resource storage, Map<String, Resource> imageResources,
+                                  Map<String, Versioned<VolumeRecord>> records, Instant now) {
+        long sizeMiB = ((Number) storage.spec().get("sizeGB")).longValue() * MIB_PER_GB;
+        Versioned<VolumeRecord> current = records.get(uid);
+        if (current == null) {
+            String image = sourceImageUid(storage, imageResources);
+            VolumeRecord created = new VolumeRecord(uid, ref(ResourceType.BLOCK_STORAGE, storage), backendOf(storage), null, sizeMiB,
+                    image, true, null, now);
+            volumes.compareAndPut(created.uid(), created, 0).ifPresent(v -> {
+                records.put(v.id(), v);
+                log.info("volume recorded uid={} ref={} backend={} sizeMiB={} sourceImage={}", created.uid(), created.ref(),
+                        created.backend(), sizeMiB, image);
+            });
+        } else if (current.value().present() && current.value().sizeMiB() < sizeMiB) {
+            put(volumes, records, current, current.value().withSize(sizeMiB));
+        }
+    }
+
     private void syncImageRecords(Map<String, Resource> imageResources, Map<String, Resource> storages,
                                   Map<String, Versioned<VolumeRecord>> volumeRecords,
                                   Map<String, Versioned<ImageRecord>> records, Instant now) {
         for (Map.Entry<String, Resource> entry : imageResources.entrySet()) {
-            if (records.containsKey(entry.getKey())) {
-                continue; // an image's content is copied once; later updates change metadata only
+            if (!records.containsKey(entry.getKey())) { // an image's content is copied once; updates change metadata only
+                guarded(entry.getValue(), () -> recordImage(entry.getKey(), entry.getValue(), storages, volumeRecords, records, now));
             }
-            Resource image = entry.getValue();
-            if (image.spec().get("blockStorageRef") == null) {
-                continue; // an operator's import: its record is written by the import itself (recordImport)
-            }
-            Reference source = Reference.parse("spec.blockStorageRef", image.spec().get("blockStorageRef"), "block-storages");
-            Resource storage = storages.values().stream()
-                    .filter(s -> s.tenant().equals(image.tenant()) && s.workspace().equals(source.workspace())
-                            && s.name().equals(source.name()))
-                    .findFirst().orElse(null);
-            Versioned<VolumeRecord> volume = storage == null ? null : volumeRecords.get(StorageNaming.uid(storage));
-            if (volume == null) {
-                continue; // its volume is not recorded yet (or was deleted first); the image waits
-            }
-            ImageRecord created = new ImageRecord(entry.getKey(), ref(ResourceType.IMAGE, image), volume.value().backend(), null,
-                    volume.id(), null, true, null, now);
-            images.compareAndPut(created.uid(), created, 0).ifPresent(v -> {
-                records.put(v.id(), v);
-                log.info("image recorded uid={} ref={} backend={} sourceVolume={}", created.uid(), created.ref(), created.backend(),
-                        created.sourceVolumeUid());
-            });
         }
         Set<String> cloned = volumeRecords.values().stream().map(Versioned::value)
                 .filter(v -> !v.gone() && v.sourceImageUid() != null).map(VolumeRecord::sourceImageUid).collect(Collectors.toSet());
@@ -251,6 +238,48 @@ public final class StorageReconciler {
             if (record.value().present() && !imageResources.containsKey(record.id()) && !cloned.contains(record.id())) {
                 log.info("image to delete uid={} ref={} node={}", record.id(), record.value().ref(), record.value().nodeId());
                 put(images, records, record, record.value().tombstone());
+            }
+        }
+    }
+
+    private void recordImage(String uid, Resource image, Map<String, Resource> storages,
+                             Map<String, Versioned<VolumeRecord>> volumeRecords, Map<String, Versioned<ImageRecord>> records,
+                             Instant now) {
+        if (image.spec().get("blockStorageRef") == null) {
+            return; // an operator's import: its record is written by the import itself (recordImport)
+        }
+        Reference source = Reference.parse("spec.blockStorageRef", image.spec().get("blockStorageRef"), "block-storages");
+        Resource storage = storages.values().stream()
+                .filter(s -> s.tenant().equals(image.tenant()) && s.workspace().equals(source.workspace())
+                        && s.name().equals(source.name()))
+                .findFirst().orElse(null);
+        Versioned<VolumeRecord> volume = storage == null ? null : volumeRecords.get(StorageNaming.uid(storage));
+        if (volume == null) {
+            return; // its volume is not recorded yet (or was deleted first); the image waits
+        }
+        ImageRecord created = new ImageRecord(uid, ref(ResourceType.IMAGE, image), volume.value().backend(), null, volume.id(), null,
+                true, null, now);
+        images.compareAndPut(created.uid(), created, 0).ifPresent(v -> {
+            records.put(v.id(), v);
+            log.info("image recorded uid={} ref={} backend={} sourceVolume={}", created.uid(), created.ref(), created.backend(),
+                    created.sourceVolumeUid());
+        });
+    }
+
+    /**
+     * Runs one resource's step; a resource the step cannot read (a stored spec from an older version, or a bug)
+     * is logged, once per reason, and skipped, so it never stops the pass for every other resource and node.
+     */
+    private void guarded(Resource resource, Runnable step) {
+        String key = resource.kind() + ":" + resource.tenant() + "/" + resource.workspace() + "/" + resource.name();
+        try {
+            step.run();
+            skipped.remove(key);
+        } catch (RuntimeException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (!reason.equals(skipped.put(key, reason))) {
+                log.error("storage resource skipped kind={} tenant={} workspace={} name={} reason=\"{}\"", resource.kind(),
+                        resource.tenant(), resource.workspace(), resource.name(), reason, e);
             }
         }
     }
@@ -271,8 +300,11 @@ public final class StorageReconciler {
                     Versioned<ImageRecord> image = imageRecords.get(volume.sourceImageUid());
                     node = image == null ? null : image.value().nodeId(); // a clone lives beside its image
                 } else {
+                    // Most free local space first, in steps of 10 GiB (what a node reported at its last Hello is
+                    // only roughly current), then fewest volumes.
                     node = ready.stream().filter(n -> n.inventory().storageBackends().contains(LOCAL))
-                            .min(Comparator.comparingLong(n -> localVolumesPerNode.getOrDefault(n.id(), 0L)))
+                            .min(Comparator.comparingLong((Node n) -> -(n.inventory().freeMiB(LOCAL) / FREE_SPACE_STEP_MIB))
+                                    .thenComparingLong(n -> localVolumesPerNode.getOrDefault(n.id(), 0L)))
                             .map(Node::id).orElse(null);
                 }
             } else {
@@ -342,13 +374,15 @@ public final class StorageReconciler {
         for (Map.Entry<String, Resource> entry : storages.entrySet()) {
             Versioned<VolumeRecord> record = volumeRecords.get(entry.getKey());
             if (record != null) {
-                settle(ResourceType.BLOCK_STORAGE, entry.getValue(), record.value().ready(), record.value().observed(), now);
+                guarded(entry.getValue(), () -> settle(ResourceType.BLOCK_STORAGE, entry.getValue(), record.value().ready(),
+                        record.value().observed(), now));
             }
         }
         for (Map.Entry<String, Resource> entry : imageResources.entrySet()) {
             Versioned<ImageRecord> record = imageRecords.get(entry.getKey());
             if (record != null) {
-                settle(ResourceType.IMAGE, entry.getValue(), record.value().ready(), record.value().observed(), now);
+                guarded(entry.getValue(), () -> settle(ResourceType.IMAGE, entry.getValue(), record.value().ready(),
+                        record.value().observed(), now));
             }
         }
     }

@@ -67,7 +67,8 @@ public final class InventoryCollector {
                 configuredDomainType,
                 match.profile().name(),
                 zone,
-                storageBackends);
+                storageBackends,
+                List.of());
     }
 
     /**

@@ -51,7 +51,8 @@ class InventoryCollectorTest {
         NodeInventory inventory = collector.collect(List.of("qemu", "kvm"), "kvm", "zone-b", List.of("local", "ceph"));
 
         assertEquals(new NodeInventory("hv-r650-01", FakeHost.MODEL, 16, 131599640L / 1024,
-                HostFacts.read(root).numaNodes(), List.of("qemu", "kvm"), "kvm", "dell-poweredge-r650", "zone-b", List.of("local", "ceph")),
+                HostFacts.read(root).numaNodes(), List.of("qemu", "kvm"), "kvm", "dell-poweredge-r650", "zone-b", List.of("local", "ceph"),
+                List.of()),
                 inventory);
         assertFalse(collector.profileMatch().generic());
         assertEquals(List.of(), collector.profileMatch().warnings());
