@@ -56,6 +56,8 @@ public final class NetworkReconciler {
 
     private final Provider<NetworkResources> resources;
     private NetworkResources net;
+    /** Nodes whose spec could not be built, with the reason last logged (reconciler thread only). */
+    private final Map<String, String> failedNodes = new HashMap<>();
 
     /** A provider: the network resources need the instance service, which needs the reconciler that needs this. */
     public NetworkReconciler(Provider<NetworkResources> resources) {
@@ -117,7 +119,17 @@ public final class NetworkReconciler {
         }
         Map<String, NodeNetworkSpec> byNode = new HashMap<>();
         for (Map.Entry<String, Underlay> node : underlays.entrySet()) {
-            byNode.put(node.getKey(), nodeSpec(node.getKey(), node.getValue(), bound, segments, groups, underlays));
+            // A spec that cannot be built (inconsistent records) is left out for that node only: the node keeps
+            // what it has, and every other node and the rest of the pass go on.
+            try {
+                byNode.put(node.getKey(), nodeSpec(node.getKey(), node.getValue(), bound, segments, groups, underlays));
+                failedNodes.remove(node.getKey());
+            } catch (RuntimeException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                if (!reason.equals(failedNodes.put(node.getKey(), reason))) {
+                    log.error("network spec not built node={} reason=\"{}\"", node.getKey(), reason, e);
+                }
+            }
         }
         return new Plan(byNode, nicsByInstance);
     }
