@@ -80,31 +80,6 @@ authtool() { ceph-authtool "$@" >/dev/null; }
 # Admin CLI that fails instead of retrying for 5 minutes when the mon does not answer.
 ceph_admin() { ceph --connect-timeout 10 "$@"; }
 
-# ---------------------------------------------------------------- packages
-
-missing_packages() {
-    local p status
-    for p in "${PACKAGES[@]}"; do
-        status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-        [ "${status:0:2}" = "ii" ] || echo "$p"
-    done
-}
-
-install_packages() {
-    local missing
-    mapfile -t missing < <(missing_packages)
-    if [ ${#missing[@]} -eq 0 ]; then
-        log "packages: all ${#PACKAGES[@]} present"
-        return 0
-    fi
-    log "packages missing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    # Other sessions may hold the dpkg lock for a while: wait for it rather than fail.
-    step "apt-get update" apt-get update -qq -o DPkg::Lock::Timeout=300 || return
-    step "apt-get install" apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
-        -o Dpkg::Options::=--force-unsafe-io "${missing[@]}" >/dev/null
-}
-
 # ---------------------------------------------------------------- state
 
 conf_is_ours() { [ -f "$CONF" ] && head -n 1 "$CONF" | grep -qxF "$CONF_MARK"; }
@@ -278,7 +253,7 @@ summary() {
 
 cmd_up() {
     require_root
-    step "packages" install_packages
+    step "packages" install_packages "${PACKAGES[@]}"
     if conf_is_ours && pid_alive "$MON_PID" && pid_alive "$OSD_PID" && ! pid_alive "$MGR_PID"; then
         log "mgr.$MGR_ID is dead, restarting it (stateless)"
         start_daemon "mgr.$MGR_ID" "$MGR_PID" "$MGR_LOG" ceph-mgr -i "$MGR_ID"

@@ -18,35 +18,15 @@ LIBVIRT_URI=qemu:///system
 LIBVIRTD_PID=/var/run/libvirtd.pid
 VIRTLOGD_PID=/var/run/virtlogd.pid
 
-# Appliance + test packages for this stage. The second group is what build-test-guest.sh uses
+# Appliance + test packages: libvirt/QEMU (with the rbd block driver), Ceph clients, OVS with dnsmasq, ip/ethtool
+# for the network data plane. The last group is what build-test-guest.sh uses
 # (apt-get download, dpkg-deb, python3's lzma module for the uncompressed vmlinux, gzip).
 PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils qemu-block-extra librados2 librbd1 ceph-common
-    openvswitch-switch dnsmasq-base ethtool iputils-ping busybox-static
+    openvswitch-switch dnsmasq-base ethtool iproute2 iputils-ping busybox-static
     python3 gzip dpkg apt ca-certificates
 )
 
-missing_packages() {
-    local p status
-    for p in "${PACKAGES[@]}"; do
-        status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-        [ "${status:0:2}" = "ii" ] || echo "$p"
-    done
-}
-
-install_packages() {
-    local missing
-    mapfile -t missing < <(missing_packages)
-    if [ ${#missing[@]} -eq 0 ]; then
-        log "packages: all ${#PACKAGES[@]} present"
-        return 0
-    fi
-    log "packages missing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    step "apt-get update" apt-get update -qq
-    step "apt-get install" apt-get install -y -qq --no-install-recommends \
-        -o Dpkg::Options::=--force-unsafe-io "${missing[@]}" >/dev/null
-}
 
 # Without udev /dev/kvm is root:root 0600; libvirt then finds "KVM not available" on each start and
 # re-probes QEMU every time (+4-5 s per domain start). Give it the mode udev would.
@@ -102,7 +82,7 @@ main() {
     require_root
     case "${1:-start}" in
         start | "")
-            step "packages" install_packages
+            step "packages" install_packages "${PACKAGES[@]}"
             step "/dev/kvm" fix_kvm
             step "libvirt daemons" start_daemons
             log "host ready"

@@ -96,3 +96,22 @@ stop_pidfile() {
 require_root() {
     [ "$(id -u)" -eq 0 ] || die "must run as root"
 }
+
+# Installs the Debian packages given that are not installed yet (quietly, without recommends). Waits for the
+# dpkg lock that another apt run may hold rather than failing.
+install_packages() {
+    local p status missing=()
+    for p in "$@"; do
+        status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+        [ "${status:0:2}" = "ii" ] || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "packages: all $# present"
+        return 0
+    fi
+    log "packages missing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    step "apt-get update" apt-get update -qq -o DPkg::Lock::Timeout=300 || return
+    step "apt-get install" apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
+        -o Dpkg::Options::=--force-unsafe-io "${missing[@]}" >/dev/null
+}
