@@ -144,8 +144,11 @@ public final class DomainReconciler implements AutoCloseable {
         for (InstanceSpec spec : want.values()) {
             try {
                 DomainStatus status = owned.get(spec.uid());
-                String missing = storage.disksMissing(spec);
-                if (missing != null && (status == null || status.state() == DomainState.ABSENT)) {
+                // Only a domain not defined yet waits for its disks; checking a running one every pass would
+                // cost a backend lookup per disk (an RBD open) for nothing.
+                boolean undefined = status == null || status.state() == DomainState.ABSENT;
+                String missing = undefined ? storage.disksMissing(spec) : null;
+                if (missing != null) {
                     if (!missing.equals(waitingForDisks.put(spec.uid(), missing))) {
                         log.info("instance waits for its disks uid={} ref={} reason=\"{}\"", spec.uid(), spec.ref(), missing);
                     }

@@ -18,6 +18,17 @@ public final class StorageUids {
         return uid;
     }
 
+    /** Checks the arguments of {@link VolumeDriver#ensureVolume}, the same for every backend. */
+    public static void requireVolumeRequest(String uid, long sizeMiB, String sourceImageUid) {
+        requireCanonical(uid);
+        if (sourceImageUid != null) {
+            requireCanonical(sourceImageUid);
+        }
+        if (sizeMiB < 1) {
+            throw new StorageException(uid, "volume " + uid + " needs a size of at least 1 MiB, was " + sizeMiB);
+        }
+    }
+
     /** True for a canonical lower-case UUID such as {@code 0f8fad5b-d9cb-469f-a165-70867728950e}. */
     public static boolean isCanonical(String text) {
         if (text == null || text.length() != 36) {

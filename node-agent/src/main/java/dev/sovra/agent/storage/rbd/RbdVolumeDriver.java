@@ -88,13 +88,7 @@ public final class RbdVolumeDriver implements VolumeDriver {
 
     @Override
     public long ensureVolume(String uid, long sizeMiB, String sourceImageUid) {
-        requireCanonical(uid);
-        if (sourceImageUid != null) {
-            requireCanonical(sourceImageUid);
-        }
-        if (sizeMiB < 1) {
-            throw new StorageException(uid, "volume " + uid + " needs a size of at least 1 MiB, was " + sizeMiB);
-        }
+        StorageUids.requireVolumeRequest(uid, sizeMiB, sourceImageUid);
         String name = volumeName(uid);
         String temp = name + TEMP_SUFFIX;
         return locks.withLock(volumeKey(uid), () -> {
