@@ -94,6 +94,10 @@ class TenantNetworkSystemTest {
         appliance.await(Duration.ofSeconds(60), "vm-b reaches vm-a", () -> "ok".equals(lastPing("vm-b", A, 0)));
         System.out.printf("measure: instances started -> vm-a and vm-b ping each other: %d ms%n",
                 (System.nanoTime() - startAt) / 1_000_000);
+        // The node reported both segments programmed: networks and NICs are active from the data plane.
+        for (String path : List.of("/networks/net", "/networks/other", "/nics/nic-a", "/nics/nic-b", "/nics/nic-c")) {
+            appliance.awaitState(NET + path, "active", Duration.ofSeconds(20));
+        }
 
         // Isolation: the same addresses in network 'other' are another segment; its guest is allowed ICMP from the
         // subnet by its security group, so only the network keeps them apart.
