@@ -4,17 +4,21 @@ import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.model.Instance;
 import dev.sovra.model.NicSpec;
 import dev.sovra.model.Node;
+import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
 import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.RemoteNic;
 import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Segment;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.Underlay;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A NIC's security groups are its {@code securityGroupRefs} plus the instance's {@code securityGroupRef}.</li>
  *   <li>Only nodes that reported an underlay get a spec; NICs on other nodes appear as remote NICs behind their
  *       node's tunnel endpoint.</li>
+ *   <li>Status from the data plane: a NIC bound on such a node is {@code active} once its node reports the segment
+ *       programmed ({@link #observe}), {@code pending} before; a network is {@code active} once every node with one
+ *       of its NICs reports it, {@code updating} before. A network or NIC nothing places on such a node keeps the
+ *       status it was given at creation ({@code active}: ready to be used).</li>
  * </ul>
  */
 @Singleton
@@ -58,10 +67,19 @@ public final class NetworkReconciler {
     private NetworkResources net;
     /** Nodes whose spec could not be built, with the reason last logged (reconciler thread only). */
     private final Map<String, String> failedNodes = new HashMap<>();
+    /** The segments each node's data plane last reported it carries (written by agent sessions). */
+    private final Map<String, Set<SegmentObservation>> programmed = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     /** A provider: the network resources need the instance service, which needs the reconciler that needs this. */
-    public NetworkReconciler(Provider<NetworkResources> resources) {
+    public NetworkReconciler(Provider<NetworkResources> resources, Clock clock) {
         this.resources = resources;
+        this.clock = clock;
+    }
+
+    /** A node's report of every segment its data plane carries; the next pass turns statuses from it. */
+    public void observe(String nodeId, List<SegmentObservation> segments) {
+        programmed.put(nodeId, Set.copyOf(segments));
     }
 
     /** Each node's network spec (nodes with an underlay only) and each instance's NICs, by instance uid. */
@@ -77,7 +95,7 @@ public final class NetworkReconciler {
 
     /** A NIC bound to an instance on a node, resolved down to its segment and addresses. */
     private record BoundNic(String nodeId, String portId, String device, String mac, List<String> ipv4, String networkId,
-                            List<String> securityGroupIds) {}
+                            List<String> securityGroupIds, Resource nic, Resource network) {}
 
     /** @param instances the placed instances that are not being deleted, oldest first */
     public Plan pass(Collection<Node> nodes, List<Instance> instances) {
@@ -131,7 +149,38 @@ public final class NetworkReconciler {
                 }
             }
         }
+        settleStatus(bound, segments, underlays.keySet());
         return new Plan(byNode, nicsByInstance);
+    }
+
+    /** NIC and network status from what the nodes with tenant networking report they carry. */
+    private void settleStatus(List<BoundNic> bound, Map<String, Segment> segments, Set<String> networkingNodes) {
+        Map<String, Boolean> networkCarried = new LinkedHashMap<>();
+        Map<String, Resource> networks = new HashMap<>();
+        for (BoundNic nic : bound) {
+            if (!networkingNodes.contains(nic.nodeId())) {
+                continue; // its node has no data plane that could report it
+            }
+            SegmentObservation segment = new SegmentObservation(nic.networkId(), segments.get(nic.networkId()).vni());
+            boolean carried = programmed.getOrDefault(nic.nodeId(), Set.of()).contains(segment);
+            settle(NetworkResources.NIC, nic.nic(), carried, ResourceState.PENDING);
+            networkCarried.merge(nic.networkId(), carried, Boolean::logicalAnd);
+            networks.putIfAbsent(nic.networkId(), nic.network());
+        }
+        networkCarried.forEach((id, carried) -> settle(NetworkResources.NETWORK, networks.get(id), carried, ResourceState.UPDATING));
+    }
+
+    /** Active once carried; {@code waiting} while a node still has to program it. Writes only a change. */
+    private void settle(ResourceType type, Resource resource, boolean carried, ResourceState waiting) {
+        ResourceState state = resource.status().state();
+        ResourceState next = carried ? ResourceState.ACTIVE : waiting;
+        boolean change = carried ? state == ResourceState.PENDING || state == ResourceState.CREATING || state == ResourceState.UPDATING
+                : state == ResourceState.ACTIVE;
+        if (change && net.resources.replaceStatus(type, resource,
+                status -> status.state() == state ? status.then(next, clock.instant(), carried ? "Programmed" : "Programming") : status)) {
+            log.info("{} {} by the data plane ref={}/{}/{}", type.kind(), next.name().toLowerCase(), resource.tenant(),
+                    resource.workspace(), resource.name());
+        }
     }
 
     private NodeNetworkSpec nodeSpec(String nodeId, Underlay underlay, List<BoundNic> bound, Map<String, Segment> segments,
@@ -248,7 +297,7 @@ public final class NetworkReconciler {
         }
         String mac = NicRules.mac(nic);
         return Optional.of(new BoundNic(instance.nodeId(), path(tenant, workspace, "nics", nicName), tapDevice(mac), mac,
-                ipv4, networkId, groupIds));
+                ipv4, networkId, groupIds, nic, network.get()));
     }
 
     /** The names of the instance's NICs in its workspace, primary first; references elsewhere are refused (logged). */
