@@ -168,6 +168,7 @@ class TwoNodeTenantNetworkSystemTest {
         PrivateOvs second = appliance.ovs(secondNode);
         List<String> portsBefore = second.ports();
         int flowsBefore = second.flows().size();
+        List<String> dhcpBefore = second.dhcpNamespaces();
         String across = nodes.get("vm-a").equals(secondNode) ? "vm-b" : "vm-a"; // the guest of node 1 pinging node 2
         String target = across.equals("vm-a") ? B : A;
 
@@ -190,6 +191,7 @@ class TwoNodeTenantNetworkSystemTest {
         assertTrue(pings("vm-b", A, afterRestartB).stream().allMatch("ok"::equals), pings("vm-b", A, afterRestartB).toString());
         assertEquals(portsBefore, second.ports(), "the same ports, none twice");
         assertEquals(flowsBefore, second.flows().size(), "the same number of flows");
+        assertEquals(dhcpBefore, second.dhcpNamespaces(), "the same DHCP servers");
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An emulated host's plane (node namespace) binds a guest's tap that appeared in the agent's own namespace, as
  * libvirt makes it: the tap is moved into the node's namespace and bound there, and a restarted agent (a new plane)
- * finds it in place and changes nothing. Real OVS in a namespace; the tap is a plain persistent one, no guest.
+ * finds it in place and changes nothing; a tap made again under the same name (the guest restarted) is moved and
+ * re-bound. Real OVS in a namespace; the tap is a plain persistent one, no guest.
  */
 class GuestTapsIT {
     private String prefix;
@@ -77,6 +78,18 @@ class GuestTapsIT {
         assertEquals(0, afterRestart.portsAdded() + afterRestart.portsRemoved() + afterRestart.portsRebound(),
                 "a restarted agent changes nothing: " + afterRestart);
         assertEquals(ofport, node.vsctl("get", "interface", tap, "ofport").trim(), "the same port");
+
+        // The guest restarts: its tap goes away and libvirt makes a new one of the same name in its own namespace.
+        node.ip("link", "del", "dev", tap);
+        OvsNode.check(List.of("ip", "tuntap", "add", "dev", tap, "mode", "tap"));
+        ApplyResult afterGuestRestart;
+        try (OvsdbClient client = node.connect()) {
+            afterGuestRestart = new NetworkPlane(client, node.planeConfig()).apply(layout.specFor("a"));
+        }
+        assertTrue(node.ip("-o", "link", "show", "dev", tap).contains("UP"), "the new tap is in the node's namespace");
+        assertEquals(1, afterGuestRestart.portsRebound(), "the port is bound to the new tap: " + afterGuestRestart);
+        assertTrue(afterGuestRestart.notOpened().isEmpty(), "and opened: " + afterGuestRestart);
+        assertEquals(ofport, node.vsctl("get", "interface", tap, "ofport").trim(), "with the same number, which the flows name");
         tap = null; // in the node's namespace now: deleted with it
     }
 }
