@@ -138,8 +138,8 @@ public final class AgentMain implements Callable<Integer> {
         }
         Underlay underlay = new Underlay(underlayIp, tunnelType, underlayMtu);
         NetworkPlaneConfig defaults = NetworkPlaneConfig.defaults();
-        NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.ofNullable(networkNetns), networkPrefix + "-",
-                networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
+        NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.ofNullable(networkNetns),
+                networkPrefix + "-", networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
         log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={} netns={}", underlay.localIp(),
                 tunnelType, underlayMtu, networkBridge, ovsdbSocket, networkNetns);
         return new TenantNetwork(new NetworkPlane(OvsdbClient.connect(ovsdbSocket), config), underlay);

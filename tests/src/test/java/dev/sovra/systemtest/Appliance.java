@@ -34,6 +34,9 @@ import java.util.stream.Stream;
 final class Appliance implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String COMPUTE = "/providers/seca.compute/v1/tenants/systest/workspaces/ws";
+    /** Tunnel endpoints of the two emulated hosts (see {@link #withEmulatedHosts}). */
+    static final String UNDERLAY_A = "198.18.42.1";
+    static final String UNDERLAY_B = "198.18.42.2";
 
     final Path home;
     final Path guest;
@@ -104,9 +107,6 @@ final class Appliance implements AutoCloseable {
         this.emulatedHosts = true;
         return withTenantNetwork(prefix, guestArgs);
     }
-
-    static final String UNDERLAY_A = "198.18.42.1";
-    static final String UNDERLAY_B = "198.18.42.2";
 
     /** The node's private switch (tenant networking only). */
     PrivateOvs ovs() {
@@ -220,7 +220,7 @@ final class Appliance implements AutoCloseable {
         }
         PrivateOvs ovs = switches.get(node);
         if (ovs != null) {
-            // One node on the host's namespace: its tunnel endpoint is never dialled, any address of the test range will do.
+            // A node in the host's namespace is alone: its tunnel endpoint is never dialled, any test address will do.
             String underlay = ovs.underlayIp() != null ? ovs.underlayIp() : "198.51.100.1";
             command.addAll(List.of("--underlay-ip", underlay, "--ovsdb-socket", ovs.socket().toString(),
                     "--ovs-rundir", ovs.dir.toString(), "--network-bridge", ovs.bridge, "--network-prefix", ovs.prefix));

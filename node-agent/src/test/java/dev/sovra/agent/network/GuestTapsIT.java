@@ -14,6 +14,7 @@ import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.TunnelType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +46,7 @@ class GuestTapsIT {
     @AfterEach
     void tearDown() {
         if (tap != null) {
-            OvsNode.HOST.run(List.of("ip", "link", "del", "dev", tap), java.time.Duration.ofSeconds(10));
+            OvsNode.HOST.run(List.of("ip", "link", "del", "dev", tap), Duration.ofSeconds(10));
         }
         if (node != null) {
             node.close(); // deletes the namespace, and the tap with it
@@ -64,7 +65,7 @@ class GuestTapsIT {
         try (OvsdbClient client = node.connect()) {
             first = new NetworkPlane(client, node.planeConfig()).apply(layout.specFor("a"));
         }
-        assertFalse(OvsNode.HOST.run(List.of("ip", "link", "show", "dev", tap), java.time.Duration.ofSeconds(10)).ok(),
+        assertFalse(OvsNode.HOST.run(List.of("ip", "link", "show", "dev", tap), Duration.ofSeconds(10)).ok(),
                 "the tap left the agent's namespace");
         assertTrue(node.ip("-o", "link", "show", "dev", tap).contains("UP"), "the tap is up in the node's namespace");
         assertTrue(first.portsAdded() >= 1 && first.notOpened().isEmpty(), "the tap is bound and opened: " + first);
