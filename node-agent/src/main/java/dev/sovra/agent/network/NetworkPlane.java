@@ -43,6 +43,7 @@ public final class NetworkPlane {
     private final NetworkPlaneConfig config;
     private final IntegrationBridge bridge;
     private final PortConvergence ports;
+    private final GuestTaps guestTaps;
     private final DhcpServers dhcpServers;
     private final OfctlFlowTable flowTable;
 
@@ -53,6 +54,7 @@ public final class NetworkPlane {
         HostCommands commands = new HostCommands(config.nodeNetns());
         this.bridge = new IntegrationBridge(client, bridges, sync, config.bridge());
         this.ports = new PortConvergence(client, bridges, sync, config.bridge());
+        this.guestTaps = new GuestTaps(commands);
         this.dhcpServers = new DhcpServers(commands, config.netnsPrefix(), config.devicePrefix(), config.stateDir());
         this.flowTable = new OfctlFlowTable(commands, config.ovsRunDir(), config.bridge());
     }
@@ -70,6 +72,7 @@ public final class NetworkPlane {
             }
         }
 
+        guestTaps.claim(spec.nics().stream().map(NicPort::device).toList()); // only with a node namespace
         List<DesiredPort> desired = new ArrayList<>();
         spec.nics().forEach(nic -> desired.add(nicPort(nic)));
         servers.forEach((vni, server) -> desired.add(dhcpPort(spec, vni, server)));
