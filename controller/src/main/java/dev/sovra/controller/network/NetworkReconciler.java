@@ -8,6 +8,10 @@ import dev.sovra.model.Resource;
 import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.Router;
+import dev.sovra.model.network.Router.ExternalLeg;
+import dev.sovra.model.network.Router.InternetRoute;
+import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.Segment;
 import dev.sovra.model.network.Subnet;
@@ -47,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A NIC's security groups are its {@code securityGroupRefs} plus the instance's {@code securityGroupRef}.</li>
  *   <li>Only nodes that reported an underlay get a spec; NICs on other nodes appear as remote NICs behind their
  *       node's tunnel endpoint.</li>
+ *   <li>Each segment on a node gets its router there: internet routes from its subnets' route tables, 1:1 NAT for
+ *       the public IPs of the node's NICs, and an uplink address of its own (per network and node, from the IPv4
+ *       public pool) when it has either.</li>
  * </ul>
  */
 @Singleton
@@ -56,6 +63,7 @@ public final class NetworkReconciler {
 
     private final Provider<NetworkResources> resources;
     private NetworkResources net;
+    private PublicIpRules publicIps;
     /** Nodes whose spec could not be built, with the reason last logged (reconciler thread only). */
     private final Map<String, String> failedNodes = new HashMap<>();
 
@@ -77,7 +85,7 @@ public final class NetworkReconciler {
 
     /** A NIC bound to an instance on a node, resolved down to its segment and addresses. */
     private record BoundNic(String nodeId, String portId, String device, String mac, List<String> ipv4, String networkId,
-                            List<String> securityGroupIds) {}
+                            List<String> securityGroupIds, List<String> publicIpNames) {}
 
     /** @param instances the placed instances that are not being deleted, oldest first */
     public Plan pass(Collection<Node> nodes, List<Instance> instances) {
@@ -92,6 +100,7 @@ public final class NetworkReconciler {
         }
         if (net == null) {
             net = resources.get();
+            publicIps = new PublicIpRules(net);
         }
         Map<String, Segment> segments = new HashMap<>(); // network id -> segment without remote endpoints
         Map<String, SecurityGroup> groups = new HashMap<>();
@@ -177,7 +186,110 @@ public final class NetworkReconciler {
                 .map(g -> new SecurityGroup(g.id(), g.rules().stream()
                         .filter(r -> r.remoteGroupId() == null || nodeGroups.containsKey(r.remoteGroupId())).toList()))
                 .sorted(Comparator.comparing(SecurityGroup::id)).toList();
-        return new NodeNetworkSpec(underlay, nodeSegments, ports, knownRemotes, referencedGroups);
+        List<Router> routers = nodeSegments.stream().map(segment -> router(nodeId, segment, local)).toList();
+        return new NodeNetworkSpec(underlay, nodeSegments, ports, knownRemotes, referencedGroups, routers);
+    }
+
+    /**
+     * The network's router on this node. Its subnets' route tables give the internet routes: IPv4 destinations whose
+     * target is an existing internet gateway. A local NIC's public IP (its first IPv4 one, on its first address)
+     * is mapped only if its subnet routes to an internet gateway that is not {@code egressOnly}; an address already
+     * mapped on this node is not mapped twice. The router gets an uplink address only when it needs one.
+     */
+    private Router router(String nodeId, Segment segment, List<BoundNic> local) {
+        String networkId = segment.networkId();
+        String[] path = networkId.split("/"); // tenants/<t>/workspaces/<w>/networks/<n>
+        String tenant = path[1];
+        String workspace = path[3];
+        String network = path[5];
+        List<InternetRoute> routes = new ArrayList<>();
+        Set<String> inbound = new HashSet<>();
+        for (Resource subnet : net.resources.all(NetworkResources.subnets(network), tenant, workspace)) {
+            Ip.Block block = net.subnetCidr(tenant, workspace, network, subnet.name(), subnet.spec()).get(Ip.Family.V4);
+            if (block == null || segment.subnets().stream().noneMatch(s -> s.cidr().equals(block.toString()))) {
+                continue;
+            }
+            for (Map.Entry<String, Boolean> route : internetRoutes(subnet, tenant, workspace, network).entrySet()) {
+                routes.add(new InternetRoute(block.toString(), route.getKey()));
+                if (!route.getValue()) {
+                    inbound.add(block.toString());
+                }
+            }
+        }
+        List<PublicIpMapping> mappings = new ArrayList<>();
+        Set<String> mapped = new HashSet<>();
+        for (BoundNic nic : local) {
+            Subnet subnet = nic.networkId().equals(networkId) ? segment.subnetOf(nic.ipv4().get(0)) : null;
+            if (subnet == null || !inbound.contains(subnet.cidr())) {
+                continue;
+            }
+            for (String name : nic.publicIpNames()) {
+                Optional<String> address = publicAddress(tenant, workspace, name);
+                if (address.isPresent() && mapped.add(address.get())) {
+                    mappings.add(new PublicIpMapping(address.get(), nic.ipv4().get(0)));
+                    break;
+                }
+            }
+        }
+        if (routes.isEmpty() && mappings.isEmpty()) {
+            return Router.internal(networkId);
+        }
+        Optional<String> external = publicIps.routerAddress(tenant, workspace, network, nodeId);
+        if (external.isEmpty()) {
+            log.warn("router without uplink: the public IP pool is exhausted network={} node={}", networkId, nodeId);
+            return Router.internal(networkId);
+        }
+        Ip.Block pool = net.publicPool(Ip.Family.V4).orElseThrow();
+        return new Router(networkId, new ExternalLeg(external.get(), pool.toString(), net.uplinkGateway()), routes,
+                mappings);
+    }
+
+    /** The IPv4 destinations the subnet's route table sends to an existing internet gateway, with its egressOnly. */
+    private Map<String, Boolean> internetRoutes(Resource subnet, String tenant, String workspace, String network) {
+        Map<String, Boolean> routes = new LinkedHashMap<>();
+        try {
+            Ref tableRef = Ref.parse("spec.routeTableRef", subnet.spec().get("routeTableRef"));
+            Optional<Resource> table = tableRef == null ? Optional.empty()
+                    : net.get(NetworkResources.routeTables(network), tenant, workspace,
+                            tableRef.target("route-tables", tenant, workspace));
+            List<Object> items = table.map(t -> Specs.list("spec.routes", t.spec().get("routes"), false, 0, 1000))
+                    .orElse(null);
+            for (Object item : items == null ? List.of() : items) {
+                if (!(item instanceof Map<?, ?> route) || !(route.get("destinationCidrBlock") instanceof String destination)) {
+                    continue;
+                }
+                Optional<Ip.Block> cidr = Ip.cidr(destination).filter(b -> b.family() == Ip.Family.V4);
+                Object target = route.get("targetRef");
+                if (cidr.isEmpty() || target == null || RouteTableRules.ipTarget(target)) {
+                    continue;
+                }
+                Ref targetRef = Ref.parse("targetRef", target);
+                if (!targetRef.lastPlural().equals("internet-gateways")) {
+                    continue; // next hops inside the network are not routed yet
+                }
+                Optional<Resource> gateway = net.get(NetworkResources.INTERNET_GATEWAY, tenant, workspace,
+                        targetRef.target("internet-gateways", tenant, workspace));
+                gateway.ifPresent(g -> routes.merge(cidr.get().toString(),
+                        Boolean.TRUE.equals(g.spec().get("egressOnly")), (a, b) -> a && b));
+            }
+        } catch (ApiProblem unreadable) {
+            log.warn("route table left out subnet={} reason=\"{}\"", subnet.name(), unreadable.getMessage());
+        }
+        return routes;
+    }
+
+    /** The IPv4 address a public IP holds (allocated from the pool if it names none), or empty. */
+    private Optional<String> publicAddress(String tenant, String workspace, String name) {
+        Optional<Resource> publicIp = net.get(NetworkResources.PUBLIC_IP, tenant, workspace, name);
+        if (publicIp.isEmpty() || !"IPv4".equals(publicIp.get().spec().get("version"))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(publicIps.allocate(tenant, workspace, name, publicIp.get().spec()));
+        } catch (ApiProblem exhausted) {
+            log.warn("public IP has no address pool exhausted publicIp={}/{}/{}", tenant, workspace, name);
+            return Optional.empty();
+        }
     }
 
     /** The NIC as the data plane needs it, or empty (logged) when it cannot be bound yet. */
@@ -248,7 +360,7 @@ public final class NetworkReconciler {
         }
         String mac = NicRules.mac(nic);
         return Optional.of(new BoundNic(instance.nodeId(), path(tenant, workspace, "nics", nicName), tapDevice(mac), mac,
-                ipv4, networkId, groupIds));
+                ipv4, networkId, groupIds, NicRules.publicIpNames(nic).stream().sorted().toList()));
     }
 
     /** The names of the instance's NICs in its workspace, primary first; references elsewhere are refused (logged). */
