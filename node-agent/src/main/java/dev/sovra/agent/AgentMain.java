@@ -108,6 +108,10 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--network-prefix", description = "Prefix of the namespaces and devices the data plane creates (default: ${DEFAULT-VALUE}).")
     String networkPrefix = NetworkPlaneConfig.defaults().devicePrefix();
 
+    @Option(names = "--uplink-bridge", description = "Linux bridge of the provider uplink (created if absent; put the"
+            + " uplink interface into it) that routers join for internet gateways and public IPs (default: none, no uplink).")
+    String uplinkBridge;
+
     @Option(names = "--ceph", description = "Attach and manage Ceph RBD volumes (the 'ceph' backend) besides local ones.")
     boolean ceph;
 
@@ -135,9 +139,10 @@ public final class AgentMain implements Callable<Integer> {
         Underlay underlay = new Underlay(underlayIp, tunnelType, underlayMtu);
         NetworkPlaneConfig defaults = NetworkPlaneConfig.defaults();
         NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.empty(), networkPrefix + "-",
-                networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
-        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={}", underlay.localIp(), tunnelType,
-                underlayMtu, networkBridge, ovsdbSocket);
+                networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout(), Optional.ofNullable(uplinkBridge));
+        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={} uplinkBridge={}",
+                underlay.localIp(), tunnelType, underlayMtu, networkBridge, ovsdbSocket,
+                uplinkBridge == null ? "none (routers get no external leg)" : uplinkBridge);
         return new TenantNetwork(new NetworkPlane(OvsdbClient.connect(ovsdbSocket), config), underlay);
     }
 

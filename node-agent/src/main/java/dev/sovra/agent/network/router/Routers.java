@@ -181,7 +181,7 @@ public final class Routers {
         ExternalLeg leg = router.external();
         if (leg == null || uplinkBridge.isEmpty()) {
             if (leg != null) {
-                log.warn("router has no external leg: the agent has no uplink bridge configured vni={} netns={}", vni, netns);
+                log.debug("router has no external leg: the agent has no uplink bridge configured vni={} netns={}", vni, netns);
             }
             if (present) {
                 commands.ipIn(netns, "link", "del", EXTERNAL_DEVICE);
