@@ -97,13 +97,13 @@ public final class HostCommands {
         } catch (IOException e) {
             throw new NetworkPlaneException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
+        CompletableFuture<String> out = drain(process.getInputStream());
+        CompletableFuture<String> err = drain(process.getErrorStream());
         try (var stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the command exited early; its exit code and stderr say why
         }
-        CompletableFuture<String> out = drain(process.getInputStream());
-        CompletableFuture<String> err = drain(process.getErrorStream());
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
