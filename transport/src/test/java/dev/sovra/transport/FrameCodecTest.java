@@ -103,6 +103,7 @@ class FrameCodecTest {
                 List.of(web, SecurityGroup.scsDefault("default")))
                 .withRouters(List.of(new Router(segment.networkId(), new Router.ExternalLeg("203.0.113.5", "203.0.113.0/24", "203.0.113.1"),
                         List.of(new Router.InternetRoute("10.1.0.0/24", "0.0.0.0/0")),
+                        List.of(new Router.NextHopRoute("10.1.0.0/24", "10.9.0.0/16", "10.1.0.20")),
                         List.of(new Router.PublicIpMapping("203.0.113.9", "10.1.0.10")))));
     }
 

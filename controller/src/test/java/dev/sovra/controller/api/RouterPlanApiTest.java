@@ -16,6 +16,7 @@ import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.Router;
 import dev.sovra.model.network.Router.InternetRoute;
+import dev.sovra.model.network.Router.NextHopRoute;
 import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.TunnelType;
 import dev.sovra.model.network.Underlay;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Route tables, internet gateways and public IPs, created over real HTTP, turned into the routers of each node's
  * network spec by the controller's {@link NetworkReconciler}. Subnet "pub" routes 0.0.0.0/0 to internet gateway
- * igw, "eo" to an egress-only gateway, "priv" only to an address inside the network.
+ * igw, "eo" to an egress-only gateway, "priv" only to next hops inside the network (an address, a NIC, an
+ * instance, and an instance that does not exist).
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,7 +66,11 @@ class RouterPlanApiTest extends SecaApiTest {
         put(NET + "internet-gateways/eo", "{\"spec\":{\"egressOnly\":true}}");
         routeTable("rt", "0.0.0.0/0", "\"internet-gateways/igw\"");
         routeTable("rt-eo", "0.0.0.0/0", "\"internet-gateways/eo\"");
-        routeTable("rt-none", "10.99.0.0/16", "\"10.40.3.5\"");
+        put(NET + "networks/net/route-tables/rt-none", "{\"spec\":{\"routes\":["
+                + "{\"destinationCidrBlock\":\"10.99.0.0/16\",\"targetRef\":\"10.40.3.5\"},"
+                + "{\"destinationCidrBlock\":\"10.98.0.0/16\",\"targetRef\":\"nics/nic-a\"},"
+                + "{\"destinationCidrBlock\":\"10.97.0.0/16\",\"targetRef\":\"instances/vm-c\"},"
+                + "{\"destinationCidrBlock\":\"10.96.0.0/16\",\"targetRef\":\"instances/vm-later\"}]}}");
         subnet("pub", "10.40.1.0/24", "rt");
         subnet("eo", "10.40.2.0/24", "rt-eo");
         subnet("priv", "10.40.3.0/24", "rt-none");
@@ -93,6 +99,11 @@ class RouterPlanApiTest extends SecaApiTest {
         String pipA = address("pip-a");
         assertEquals(List.of(new PublicIpMapping(pipA, nicAddress(spec, "nic-a"))), router.publicIps(),
                 "nic-c's subnet leaves through an egress-only gateway and nic-b's not at all: no 1:1 NAT for them");
+
+        assertEquals(List.of(new NextHopRoute("10.40.3.0/24", "10.99.0.0/16", "10.40.3.5"),
+                        new NextHopRoute("10.40.3.0/24", "10.98.0.0/16", nicAddress(spec, "nic-a")),
+                        new NextHopRoute("10.40.3.0/24", "10.97.0.0/16", nicAddress(spec, "nic-c"))),
+                router.nextHopRoutes(), "priv's route table: an address, nic-a, vm-c's primary NIC; vm-later does not exist");
 
         assertEquals("203.0.113.0/24", router.external().cidr());
         assertEquals("203.0.113.1", router.external().gateway(), "the default uplink gateway: the pool's first address");
@@ -126,8 +137,11 @@ class RouterPlanApiTest extends SecaApiTest {
         call("DELETE", NET + "internet-gateways/igw", null);
         NodeNetworkSpec spec = reconciler.pass(List.of(node("n1", "192.0.2.1")),
                 placed(Map.of("vm-a", "n1", "vm-b", "n1"))).network("n1");
-        assertEquals(Router.internal(NETWORK_ID), spec.router(NETWORK_ID).orElseThrow(),
-                "the route to the deleted gateway is pending: no way out, and no 1:1 NAT without a way in");
+        Router internal = spec.router(NETWORK_ID).orElseThrow();
+        assertNull(internal.external(), "the route to the deleted gateway is pending: no way out");
+        assertEquals(List.of(), internal.internetRoutes());
+        assertEquals(List.of(), internal.publicIps(), "and no 1:1 NAT without a way in");
+        assertEquals(2, internal.nextHopRoutes().size(), "the routes inside the network stay (vm-c is not placed)");
 
         spec = reconciler.pass(List.of(node("n1", "192.0.2.1")),
                 placed(Map.of("vm-a", "n1", "vm-b", "n1", "vm-c", "n1"))).network("n1");

@@ -136,6 +136,17 @@ public record NodeNetworkSpec(Underlay underlay, List<Segment> segments, List<Ni
                             + ", which is no subnet with a gateway of the segment");
                 }
             }
+            for (Router.NextHopRoute route : router.nextHopRoutes()) {
+                if (segment.subnets().stream().noneMatch(s -> s.cidr().equals(route.sourceCidr()) && s.gateway() != null)) {
+                    throw new IllegalArgumentException(what + ": route from " + route.sourceCidr()
+                            + ", which is no subnet with a gateway of the segment");
+                }
+                Subnet hop = segment.subnetOf(route.nextHop());
+                if (hop == null || route.nextHop().equals(hop.gateway()) || route.nextHop().equals(hop.dhcpServer())) {
+                    throw new IllegalArgumentException(what + ": next hop " + route.nextHop()
+                            + " is no guest address of the segment's subnets");
+                }
+            }
             if (router.external() != null && !uplinkAddresses.add(router.external().address())) {
                 throw new IllegalArgumentException(what + ": external address " + router.external().address()
                         + " used by two routers");

@@ -15,15 +15,25 @@ import java.util.Set;
  * @param external its leg on the provider uplink; null: the network has no way out (nor in)
  * @param internetRoutes what may leave through the internet gateway (with SNAT to the external address, or to the
  *     NIC's public address); nothing else leaves
+ * @param nextHopRoutes routes of a subnet's route table to an address inside the network (a NIC or instance acting
+ *     as a router, e.g. a NAT instance)
  * @param publicIps 1:1 NAT between a public address and the address of a NIC bound on this node
  */
 public record Router(String networkId, ExternalLeg external, List<InternetRoute> internetRoutes,
-                     List<PublicIpMapping> publicIps) {
+                     List<NextHopRoute> nextHopRoutes, List<PublicIpMapping> publicIps) {
 
     public Router {
         Objects.requireNonNull(networkId, "networkId");
         internetRoutes = List.copyOf(internetRoutes);
+        nextHopRoutes = List.copyOf(nextHopRoutes);
         publicIps = List.copyOf(publicIps);
+        Set<String> routed = new HashSet<>();
+        for (NextHopRoute route : nextHopRoutes) {
+            if (!routed.add(route.sourceCidr() + " " + route.destinationCidr())) {
+                throw new IllegalArgumentException("router " + networkId + ": two next hops from " + route.sourceCidr()
+                        + " to " + route.destinationCidr());
+            }
+        }
         if (external == null && (!internetRoutes.isEmpty() || !publicIps.isEmpty())) {
             throw new IllegalArgumentException("router " + networkId
                     + ": internet routes and public IPs need an external leg");
@@ -44,7 +54,12 @@ public record Router(String networkId, ExternalLeg external, List<InternetRoute>
 
     /** A router that only routes between the network's subnets. */
     public static Router internal(String networkId) {
-        return new Router(networkId, null, List.of(), List.of());
+        return new Router(networkId, null, List.of(), List.of(), List.of());
+    }
+
+    /** The same router with {@code replacement} as its next-hop routes. */
+    public Router withNextHopRoutes(List<NextHopRoute> replacement) {
+        return new Router(networkId, external, internetRoutes, replacement, publicIps);
     }
 
     /**
@@ -79,6 +94,15 @@ public record Router(String networkId, ExternalLeg external, List<InternetRoute>
         public InternetRoute {
             sourceCidr = Cidr.parse(sourceCidr).toString();
             destinationCidr = Cidr.parse(destinationCidr).toString();
+        }
+    }
+
+    /** Traffic from subnet {@code sourceCidr} to {@code destinationCidr} goes to {@code nextHop}, inside the network. */
+    public record NextHopRoute(String sourceCidr, String destinationCidr, String nextHop) {
+        public NextHopRoute {
+            sourceCidr = Cidr.parse(sourceCidr).toString();
+            destinationCidr = Cidr.parse(destinationCidr).toString();
+            nextHop = Ipv4.canonical(nextHop);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.sovra.model.network.Protocol;
 import dev.sovra.model.network.Router;
 import dev.sovra.model.network.Router.ExternalLeg;
 import dev.sovra.model.network.Router.InternetRoute;
+import dev.sovra.model.network.Router.NextHopRoute;
 import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.SecurityRule;
@@ -128,7 +129,7 @@ class RouterIT {
                 new NicPort("port-g1", prefix + "g1", "52:54:00:30:00:11", List.of("10.30.0.11"), NET1, g1Groups),
                 new NicPort("port-g2", prefix + "g2", "52:54:00:30:00:12", List.of("10.30.0.12"), NET1, List.of("default")));
         Router router = new Router(NET1, LEG,
-                gateway ? List.of(new InternetRoute("10.30.0.0/24", "0.0.0.0/0")) : List.of(),
+                gateway ? List.of(new InternetRoute("10.30.0.0/24", "0.0.0.0/0")) : List.of(), List.of(),
                 publicIp ? List.of(new PublicIpMapping(G1_PUBLIC, "10.30.0.11")) : List.of());
         return new NodeNetworkSpec(UNDERLAY, List.of(SEGMENT), nics, List.of(),
                 List.of(SecurityGroup.scsDefault("default"), WEB), List.of(router));
@@ -214,6 +215,34 @@ class RouterIT {
 
     @Test
     @Order(4)
+    void aRouteTableSendsTheSubnetsTrafficForADestinationToAGuestActingAsNextHop() {
+        long strays = inAddrErrors(g1);
+        assertFalse(g2.ping("198.51.100.7", 2), "nothing answers there");
+        assertEquals(strays, inAddrErrors(g1), "without the route the packets go to the uplink, not to g1");
+
+        NodeNetworkSpec routed = spec(List.of("default", "web"), true, true);
+        Router router = routed.routers().get(0);
+        plane.apply(routed.withRouters(List.of(router.withNextHopRoutes(
+                List.of(new NextHopRoute("10.30.0.0/24", "198.51.100.0/24", "10.30.0.11"))))));
+        assertFalse(g2.ping("198.51.100.7", 3), "g1 does not forward");
+        assertTrue(inAddrErrors(g1) >= strays + 3, "g1 received g2's packets for 198.51.100.7 (a next hop that does not "
+                + "forward counts them as InAddrErrors): " + strays + " -> " + inAddrErrors(g1));
+        assertEquals("peer=" + ROUTER_IP, askPeer(g2), "other destinations still take the internet gateway");
+
+        plane.apply(routed);
+        long before = inAddrErrors(g1);
+        assertFalse(g2.ping("198.51.100.7", 2));
+        assertEquals(before, inAddrErrors(g1), "the route is gone");
+    }
+
+    /** Packets g1's kernel received for an address that is not its own (/proc/net/snmp Ip InAddrErrors). */
+    private static long inAddrErrors(QemuGuest guest) {
+        return Long.parseLong(guest.run("awk '/^Ip:/{n++; if(n==1) for(i=1;i<=NF;i++) h[i]=$i; else for(i=1;i<=NF;i++) "
+                + "if(h[i]==\"InAddrErrors\") print $i}' /proc/net/snmp").output().strip());
+    }
+
+    @Test
+    @Order(5)
     void aRestartedAgentAdoptsTheRouterWithoutDuplicatesAndRepairsIt() {
         NodeNetworkSpec spec = spec(List.of("default", "web"), true, true);
         HashSet<String> flows = new HashSet<>(plane.dumpFlows());
@@ -238,7 +267,7 @@ class RouterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anEmptySpecRemovesTheRouterAndEverythingElse() {
         int baseline = PipelineRenderer.render(NodeNetworkSpec.empty(UNDERLAY),
                 new OpenFlowPorts(Map.of(), Map.of(), Map.of())).size();

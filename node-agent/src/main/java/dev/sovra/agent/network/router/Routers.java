@@ -6,10 +6,12 @@ import dev.sovra.model.network.Ipv4;
 import dev.sovra.model.network.Router;
 import dev.sovra.model.network.Router.ExternalLeg;
 import dev.sovra.model.network.Router.InternetRoute;
+import dev.sovra.model.network.Router.NextHopRoute;
 import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.Segment;
 import dev.sovra.model.network.Subnet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *   <li>External leg (when the router has one): a veth, {@value #EXTERNAL_DEVICE} in the namespace with the
  *       router's uplink address and the public IPs (as /32, so the kernel answers ARP for them), its peer
  *       {@code <device-prefix>x<vni>} a port of the uplink bridge; default route via the uplink's gateway.</li>
+ *   <li>Next-hop routes: per source subnet with such routes, a routing table (the network's subnets on-link, then
+ *       the routes) selected by a rule {@code from <subnet> iif rtr0}; what it does not route falls through to the
+ *       main table.</li>
  *   <li>iptables: forwarding between the subnets is free; to the uplink only what an internet route allows, SNAT to
  *       the NIC's public IP or else to the router's address; from the uplink only to public IPs (DNAT) and replies.
  *       The guests' security groups still apply on the integration bridge.</li>
@@ -44,6 +49,8 @@ public final class Routers {
     public static final String EXTERNAL_DEVICE = "ext0";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String NETNS_MARK = "rtr-";
+    /** Routing table and rule priority of the first subnet's next-hop routes. */
+    static final int FIRST_TABLE = 1000;
 
     private final HostCommands commands;
     private final String netnsPrefix;
@@ -99,7 +106,10 @@ public final class Routers {
                 HostCommands.check(added);
             }
             commands.ipIn(netns, "link", "set", "lo", "up");
-            HostCommands.check(commands.execIn(netns, List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), TIMEOUT));
+            // Forwarding on; no ICMP redirects when a route table sends a guest's traffic to another guest of the
+            // same subnet: the next hop is the route table's choice, not a shortcut the guest should learn.
+            HostCommands.check(commands.execIn(netns, List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1",
+                    "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"), TIMEOUT));
             log.info("router namespace created netns={} network={} vni={}", netns, segment.networkId(), vni);
         }
         String inside = insideNodeDevice(vni);
@@ -109,6 +119,7 @@ public final class Routers {
         ensureAddresses(netns, INSIDE_DEVICE, gateways);
         ensureNeighbours(netns, neighbours);
         ensureExternal(netns, vni, router);
+        ensureRouteTables(netns, segment, router);
         HostCommands.Result restored = commands.execInWithInput(netns, List.of("iptables-restore"),
                 rules(segment, router), TIMEOUT);
         if (!restored.ok()) {
@@ -197,6 +208,69 @@ public final class Routers {
         router.publicIps().forEach(m -> addresses.add(m.publicAddress() + "/32"));
         ensureAddresses(netns, EXTERNAL_DEVICE, addresses);
         commands.ipIn(netns, "route", "replace", "default", "via", leg.gateway(), "dev", EXTERNAL_DEVICE);
+    }
+
+    /**
+     * One routing table and rule per source subnet with next-hop routes: table and rule priority
+     * {@value #FIRST_TABLE} + the subnet's index in the segment.
+     */
+    private void ensureRouteTables(String netns, Segment segment, Router router) {
+        Map<Integer, String> wantedRules = new LinkedHashMap<>();
+        Map<Integer, Set<String>> wantedTables = new LinkedHashMap<>();
+        for (int i = 0; i < segment.subnets().size(); i++) {
+            String source = segment.subnets().get(i).cidr();
+            List<NextHopRoute> routes = router.nextHopRoutes().stream().filter(r -> r.sourceCidr().equals(source)).toList();
+            if (routes.isEmpty()) {
+                continue;
+            }
+            int table = FIRST_TABLE + i;
+            wantedRules.put(table, "from " + source + " iif " + INSIDE_DEVICE + " lookup " + table);
+            Set<String> entries = new LinkedHashSet<>();
+            segment.subnets().forEach(s -> entries.add(s.cidr() + " dev " + INSIDE_DEVICE + " scope link"));
+            routes.forEach(r -> entries.add(r.destinationCidr() + " via " + r.nextHop() + " dev " + INSIDE_DEVICE));
+            wantedTables.put(table, entries);
+        }
+        Map<Integer, String> presentRules = new LinkedHashMap<>();
+        commands.ipIn(netns, "-4", "rule", "show").stdout().lines().forEach(line -> {
+            String[] words = line.trim().split("\\s+", 2);
+            if (words.length == 2 && words[0].endsWith(":")) {
+                int priority = Integer.parseInt(words[0].substring(0, words[0].length() - 1));
+                if (priority >= FIRST_TABLE && priority < FIRST_TABLE + 1000) {
+                    presentRules.put(priority, words[1].trim());
+                }
+            }
+        });
+        presentRules.forEach((priority, rule) -> {
+            if (!rule.equals(wantedRules.get(priority))) {
+                commands.ipIn(netns, "rule", "del", "priority", Integer.toString(priority));
+                flushTable(netns, priority);
+            }
+        });
+        wantedTables.forEach((table, entries) -> {
+            // A table that has no route does not exist for the kernel: both commands fail then, and it is empty.
+            HostCommands.Result shown = commands.run(List.of("ip", "-n", netns, "-4", "route", "show", "table",
+                    Integer.toString(table)), TIMEOUT);
+            Set<String> present = !shown.ok() ? Set.of() : shown.stdout().lines().map(String::trim)
+                    .filter(l -> !l.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
+            if (!present.equals(entries)) {
+                flushTable(netns, table);
+                for (String entry : entries) {
+                    List<String> args = new ArrayList<>(List.of("route", "add"));
+                    args.addAll(List.of(entry.split(" ")));
+                    args.addAll(List.of("table", Integer.toString(table)));
+                    commands.ipIn(netns, args.toArray(String[]::new));
+                }
+            }
+            if (!wantedRules.get(table).equals(presentRules.get(table))) {
+                List<String> args = new ArrayList<>(List.of("rule", "add", "priority", Integer.toString(table)));
+                args.addAll(List.of(wantedRules.get(table).split(" ")));
+                commands.ipIn(netns, args.toArray(String[]::new));
+            }
+        });
+    }
+
+    private void flushTable(String netns, int table) {
+        commands.run(List.of("ip", "-n", netns, "route", "flush", "table", Integer.toString(table)), TIMEOUT);
     }
 
     private void ensureUplinkBridge(String bridge) {
