@@ -12,6 +12,7 @@ import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.PortRange;
 import dev.sovra.model.network.Protocol;
+import dev.sovra.model.network.RemoteNic;
 import dev.sovra.model.network.Router;
 import dev.sovra.model.network.Router.ExternalLeg;
 import dev.sovra.model.network.Router.InternetRoute;
@@ -42,8 +43,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * userspace datapath) with real QEMU guests: an "outside" namespace sits on the node's uplink bridge with the
  * uplink's gateway address 203.0.113.1 and a TCP service that answers with the address it sees as the caller.
  *
- * <p>Guests in network net1 (10.30.0.0/24): g1 (10.30.0.11, public IP 203.0.113.50) and g2 (10.30.0.12, behind
- * the internet gateway only). The router's own uplink address is 203.0.113.10.
+ * <p>Guests in network net1 on node a, subnet 10.30.0.0/24: g1 (10.30.0.11, public IP 203.0.113.50) and g2
+ * (10.30.0.12, behind the internet gateway only). The router's own uplink address is 203.0.113.10. A second node b
+ * (no uplink) hosts g3 in net1's other subnet 10.31.0.0/24: routed between the subnets by each node's own router.
  */
 @Tag("system")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,8 +57,9 @@ class RouterIT {
     private static final String ROUTER_IP = "203.0.113.10";
     private static final String G1_PUBLIC = "203.0.113.50";
     private static final Underlay UNDERLAY = new Underlay("198.18.9.1", TunnelType.VXLAN);
-    private static final Segment SEGMENT = new Segment(NET1, 301,
-            List.of(new Subnet("10.30.0.0/24", "10.30.0.1", null)), List.of());
+    private static final Underlay UNDERLAY_B = new Underlay("198.18.9.2", TunnelType.VXLAN);
+    private static final List<Subnet> SUBNETS = List.of(new Subnet("10.30.0.0/24", "10.30.0.1", null),
+            new Subnet("10.31.0.0/24", "10.31.0.1", null));
     private static final ExternalLeg LEG = new ExternalLeg(ROUTER_IP, "203.0.113.0/24", OUTSIDE_IP);
     private static final SecurityGroup WEB = SecurityGroup.scsCustom("web", List.of(
             SecurityRule.ingress(Protocol.ICMP, null, "0.0.0.0/0"),
@@ -65,12 +68,16 @@ class RouterIT {
     static String prefix;
     static Path baseDir;
     static OvsNode node;
+    static OvsNode nodeB;
     static OvsdbClient client;
+    static OvsdbClient clientB;
     static NetworkPlane plane;
+    static NetworkPlane planeB;
     static String outside;
     static Process peerService;
     static QemuGuest g1;
     static QemuGuest g2;
+    static QemuGuest g3;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -79,8 +86,12 @@ class RouterIT {
         prefix = NetworkSystemTest.randomPrefix();
         baseDir = Files.createTempDirectory(Path.of("/var/tmp"), "sovra-router-it-");
         node = OvsNode.start(prefix, "a", baseDir);
+        nodeB = OvsNode.start(prefix, "b", baseDir);
+        dev.sovra.agent.network.Underlay.connect(prefix, node, UNDERLAY.localIp(), nodeB, UNDERLAY_B.localIp());
         client = node.connect();
+        clientB = nodeB.connect();
         plane = new NetworkPlane(client, node.planeConfig().withUplinkBridge(UPLINK));
+        planeB = new NetworkPlane(clientB, nodeB.planeConfig());
         ApplyResult created = plane.apply(spec(List.of("default"), true, true)); // creates the router and the uplink bridge
         System.out.println("router created (namespace, 2 veths, addresses, rules, flows) in " + created.took().toMillis() + " ms");
 
@@ -111,11 +122,16 @@ class RouterIT {
 
         g1 = QemuGuest.start(node, prefix + "g1", "52:54:00:30:00:11", "10.30.0.11/24", image);
         g2 = QemuGuest.start(node, prefix + "g2", "52:54:00:30:00:12", "10.30.0.12/24", image);
+        g3 = QemuGuest.start(nodeB, prefix + "g3", "52:54:00:31:00:13", "10.31.0.13/24", image);
         plane.apply(spec(List.of("default"), true, true)); // binds the taps QEMU just created
-        for (QemuGuest guest : List.of(g1, g2)) {
+        planeB.apply(specB());
+        for (QemuGuest guest : List.of(g1, g2, g3)) {
             guest.awaitReady(BOOT);
+        }
+        for (QemuGuest guest : List.of(g1, g2)) {
             guest.run("ip route replace default via 10.30.0.1 dev eth0");
         }
+        g3.run("ip route replace default via 10.31.0.1 dev eth0");
         g1.run("printf '#!/bin/sh\\necho hello-g1\\n' > /tmp/hello && chmod +x /tmp/hello; "
                 + "nc -ll -p 8080 -e /tmp/hello >/dev/null 2>&1 &");
     }
@@ -131,8 +147,22 @@ class RouterIT {
         Router router = new Router(NET1, LEG,
                 gateway ? List.of(new InternetRoute("10.30.0.0/24", "0.0.0.0/0")) : List.of(), List.of(),
                 publicIp ? List.of(new PublicIpMapping(G1_PUBLIC, "10.30.0.11")) : List.of());
-        return new NodeNetworkSpec(UNDERLAY, List.of(SEGMENT), nics, List.of(),
+        return new NodeNetworkSpec(UNDERLAY, List.of(new Segment(NET1, 301, SUBNETS, List.of(UNDERLAY_B.localIp()))), nics,
+                List.of(new RemoteNic("port-g3", "52:54:00:31:00:13", List.of("10.31.0.13"), NET1, UNDERLAY_B.localIp(),
+                        List.of("default"))),
                 List.of(SecurityGroup.scsDefault("default"), WEB), List.of(router));
+    }
+
+    /** Node b: g3 (default group), g1 and g2 behind node a, and a router without uplink. */
+    static NodeNetworkSpec specB() {
+        return new NodeNetworkSpec(UNDERLAY_B, List.of(new Segment(NET1, 301, SUBNETS, List.of(UNDERLAY.localIp()))),
+                List.of(new NicPort("port-g3", prefix + "g3", "52:54:00:31:00:13", List.of("10.31.0.13"), NET1,
+                        List.of("default"))),
+                List.of(new RemoteNic("port-g1", "52:54:00:30:00:11", List.of("10.30.0.11"), NET1, UNDERLAY.localIp(),
+                                List.of("default")),
+                        new RemoteNic("port-g2", "52:54:00:30:00:12", List.of("10.30.0.12"), NET1, UNDERLAY.localIp(),
+                                List.of("default"))),
+                List.of(SecurityGroup.scsDefault("default")), List.of(Router.internal(NET1)));
     }
 
     @AfterAll
@@ -142,7 +172,7 @@ class RouterIT {
             System.out.println("pausing " + pause + " s before cleanup; prefix=" + prefix + " dir=" + baseDir);
             Thread.sleep(Long.parseLong(pause) * 1000);
         }
-        for (QemuGuest guest : new QemuGuest[] {g1, g2}) {
+        for (QemuGuest guest : new QemuGuest[] {g1, g2, g3}) {
             if (guest != null) {
                 guest.close();
             }
@@ -153,11 +183,15 @@ class RouterIT {
         if (outside != null) {
             OvsNode.HOST.run(List.of("ip", "netns", "del", outside), Duration.ofSeconds(10));
         }
-        if (client != null) {
-            client.close();
+        for (OvsdbClient c : new OvsdbClient[] {client, clientB}) {
+            if (c != null) {
+                c.close();
+            }
         }
-        if (node != null) {
-            node.close();
+        for (OvsNode n : new OvsNode[] {node, nodeB}) {
+            if (n != null) {
+                n.close();
+            }
         }
         if (baseDir != null) {
             OvsNode.deleteTree(baseDir);
@@ -243,6 +277,18 @@ class RouterIT {
 
     @Test
     @Order(5)
+    void guestsInTwoSubnetsOnTwoNodesAreRoutedByTheirOwnNodesRouter() {
+        long g3Echoes = g3.icmpEchoRequestsReceived();
+        assertTrue(g1.ping("10.31.0.13", 3), () -> "g1 (node a, 10.30.0.0/24) -> g3 (node b, 10.31.0.0/24)" + diagnostics());
+        assertTrue(g3.icmpEchoRequestsReceived() >= g3Echoes + 3, "g3 answered itself");
+        assertTrue(g3.ping("10.30.0.11", 3), "and back: g3's gateway is node b's router");
+        assertTrue(g3.run("ip neigh").output().lines().anyMatch(l -> l.startsWith("10.31.0.1 ") && l.contains("02:5e:00:01:2d:01")),
+                "g3's gateway MAC is the network's router MAC: " + g3.run("ip neigh").output());
+        assertFalse(g3.ping(OUTSIDE_IP, 2), "node b's router has no uplink");
+    }
+
+    @Test
+    @Order(6)
     void aRestartedAgentAdoptsTheRouterWithoutDuplicatesAndRepairsIt() {
         NodeNetworkSpec spec = spec(List.of("default", "web"), true, true);
         HashSet<String> flows = new HashSet<>(plane.dumpFlows());
@@ -255,11 +301,11 @@ class RouterIT {
             assertEquals(0, again.portsAdded() + again.portsRemoved(), "nothing re-created: " + again);
             assertEquals(flows, new HashSet<>(restarted.dumpFlows()));
             assertEquals(rules, routerRules(), "the same iptables rules, none duplicated");
-            assertEquals(1, routerNamespaces().size(), routerNamespaces().toString());
+            assertEquals(1, routerNamespaces(node).size(), routerNamespaces(node).toString());
 
             // Meanwhile someone deleted the external leg and the NAT rules: the next apply repairs both.
             node.ip("link", "del", "svx301");
-            OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces().get(0), "iptables", "-t", "nat", "-F"));
+            OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces(node).get(0), "iptables", "-t", "nat", "-F"));
             restarted.apply(spec);
         }
         assertEquals("peer=" + G1_PUBLIC, askPeer(g1), "repaired");
@@ -267,14 +313,18 @@ class RouterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anEmptySpecRemovesTheRouterAndEverythingElse() {
         int baseline = PipelineRenderer.render(NodeNetworkSpec.empty(UNDERLAY),
                 new OpenFlowPorts(Map.of(), Map.of(), Map.of())).size();
         plane.apply(NodeNetworkSpec.empty(UNDERLAY));
+        planeB.apply(NodeNetworkSpec.empty(UNDERLAY_B));
         assertEquals("", node.vsctl("list-ports", "br-int").strip(), "no port left on br-int");
+        assertEquals("", nodeB.vsctl("list-ports", "br-int").strip(), "no port left on node b's br-int");
+        assertEquals(baseline, planeB.dumpFlows().size(), "only the baseline flows on node b");
         assertEquals(baseline, plane.dumpFlows().size(), "only the baseline flows: " + plane.dumpFlows());
-        assertEquals(List.of(), routerNamespaces(), "no router namespace left");
+        assertEquals(List.of(), routerNamespaces(node), "no router namespace left");
+        assertEquals(List.of(), routerNamespaces(nodeB), "on either node");
         assertFalse(linkExists("svr301") || linkExists("svx301"), "no router veth left");
         assertTrue(node.ip("-o", "link", "show", "master", UPLINK).strip().lines()
                 .allMatch(l -> l.contains(prefix + "p")), "only the outside's cable on the uplink bridge");
@@ -302,13 +352,13 @@ class RouterIT {
         return OvsNode.HOST.run(List.of("ip", "-n", node.netns(), "link", "show", "dev", device), Duration.ofSeconds(5)).ok();
     }
 
-    private static List<String> routerNamespaces() {
+    private static List<String> routerNamespaces(OvsNode of) {
         return OvsNode.check(List.of("ip", "netns", "list")).stdout().lines().map(l -> l.trim().split("\\s+")[0])
-                .filter(ns -> ns.startsWith(node.netns() + "-rtr-")).toList();
+                .filter(ns -> ns.startsWith(of.netns() + "-rtr-")).toList();
     }
 
     private static String routerRules() {
-        return OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces().get(0), "iptables-save")).stdout().lines()
+        return OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces(node).get(0), "iptables-save")).stdout().lines()
                 .filter(l -> !l.startsWith("#") && !l.startsWith(":")).reduce("", (a, b) -> a + b + "\n");
     }
 
