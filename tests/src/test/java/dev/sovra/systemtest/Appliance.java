@@ -48,6 +48,11 @@ final class Appliance implements AutoCloseable {
     private final List<Process> secondAgents = new ArrayList<>();
     /** Bearer token for the SECA API, minted once the controller is up; stays valid across its restarts. */
     private String apiToken;
+    /** Kernel command line of the catalog's boot image, i.e. of every guest. */
+    private String guestCmdline = "console=ttyS0 quiet panic=-1";
+    /** The agent's data-plane prefix when tenant networking is on (see {@link #withTenantNetwork}), else null. */
+    private String networkPrefix;
+    private PrivateOvs ovs;
 
     Appliance(String name) {
         this(name, false);
@@ -73,7 +78,26 @@ final class Appliance implements AutoCloseable {
         return Boolean.getBoolean("sovra.systemTests");
     }
 
+    /**
+     * Turns tenant networking on for the appliance's node (before {@link #start}): {@code start} runs a
+     * {@link PrivateOvs} with bridge {@code br-PREFIX}, and the agent gets an underlay address and that switch.
+     * {@code guestArgs} are appended to every guest's kernel command line (e.g. {@code sovra.ping=...}).
+     */
+    Appliance withTenantNetwork(String prefix, String guestArgs) {
+        this.networkPrefix = prefix;
+        this.guestCmdline = guestCmdline + " " + guestArgs;
+        return this;
+    }
+
+    /** The node's private switch (tenant networking only). */
+    PrivateOvs ovs() {
+        return ovs;
+    }
+
     void start() {
+        if (networkPrefix != null) {
+            ovs = PrivateOvs.start(home.resolve("ovs"), "br-" + networkPrefix, networkPrefix, agentStateDir().resolve("network"));
+        }
         startController();
         startAgent(mintToken());
         awaitNodeState("ready", Duration.ofSeconds(60));
@@ -92,7 +116,7 @@ final class Appliance implements AutoCloseable {
                 "-Dsovra.boot-images[0].name=sovra-test-guest",
                 "-Dsovra.boot-images[0].kernel=" + guest.resolve("vmlinux"),
                 "-Dsovra.boot-images[0].initrd=" + guest.resolve("initrd.gz"),
-                "-Dsovra.boot-images[0].cmdline=console=ttyS0 quiet panic=-1",
+                "-Dsovra.boot-images[0].cmdline=" + guestCmdline,
                 "-Dsovra.storage.remote-backend=" + (ceph ? "ceph" : "local"),
                 "-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
         controller = launch(command, home.resolve("controller.log"));
@@ -143,6 +167,11 @@ final class Appliance implements AutoCloseable {
         }
         if (ceph) {
             command.add("--ceph");
+        }
+        if (ovs != null && node.equals(nodeName)) {
+            // One node: its tunnel endpoint is never dialled, any address of the test range will do.
+            command.addAll(List.of("--underlay-ip", "198.51.100.1", "--ovsdb-socket", ovs.socket().toString(),
+                    "--ovs-rundir", ovs.dir.toString(), "--network-bridge", ovs.bridge, "--network-prefix", ovs.prefix));
         }
         return launch(command, home.resolve(logName));
     }
@@ -431,6 +460,9 @@ final class Appliance implements AutoCloseable {
         for (String uid : ownedUids()) {
             run("virsh", "-c", "qemu:///system", "destroy", "sovra-" + uid);
             run("virsh", "-c", "qemu:///system", "undefine", "sovra-" + uid);
+        }
+        if (ovs != null) {
+            ovs.close();
         }
         deleteRecursively(home);
     }

@@ -21,6 +21,7 @@ import dev.sovra.model.network.Router;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.SecurityRule;
 import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.TunnelType;
 import dev.sovra.model.network.Underlay;
@@ -80,7 +81,9 @@ class FrameCodecTest {
                 new DesiredState(4, List.of(), List.of(), List.of(), tenantNetwork()),
                 new Hello("n2", RoundTripTest.inventory("n2").withUnderlay(new Underlay("192.0.2.1", TunnelType.GENEVE, 9000)), List.of()),
                 new ObservedState(List.of(), List.of(new StorageObservation("v1", "r", StorageState.IN_USE, 20_480, "attached", at)),
-                        List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false));
+                        List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false),
+                ObservedState.network(List.of(new SegmentObservation("tenants/t/workspaces/w/networks/n", 4097))),
+                ObservedState.network(List.of()));
         for (Message m : messages) {
             assertEquals(m, roundTrip(FrameCodec.REQUEST, 77, m));
         }

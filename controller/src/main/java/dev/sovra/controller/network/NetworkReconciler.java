@@ -4,7 +4,9 @@ import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.model.Instance;
 import dev.sovra.model.NicSpec;
 import dev.sovra.model.Node;
+import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
 import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.RemoteNic;
@@ -14,12 +16,14 @@ import dev.sovra.model.network.Router.InternetRoute;
 import dev.sovra.model.network.Router.NextHopRoute;
 import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Segment;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.Underlay;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +57,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A NIC's security groups are its {@code securityGroupRefs} plus the instance's {@code securityGroupRef}.</li>
  *   <li>Only nodes that reported an underlay get a spec; NICs on other nodes appear as remote NICs behind their
  *       node's tunnel endpoint.</li>
+ *   <li>Status from the data plane: a NIC bound on such a node is {@code active} once its node reports the segment
+ *       programmed ({@link #observe}), {@code pending} before; a network is {@code active} once every node with one
+ *       of its NICs reports it, {@code updating} before. A network or NIC nothing places on such a node keeps the
+ *       status it was given at creation ({@code active}: ready to be used).</li>
  *   <li>Each segment on a node gets its router there: internet routes from its subnets' route tables, 1:1 NAT for
  *       the public IPs of the node's NICs, and an uplink address of its own (per network and node, from the IPv4
  *       public pool) when it has either.</li>
@@ -67,10 +76,19 @@ public final class NetworkReconciler {
     private PublicIpRules publicIps;
     /** Nodes whose spec could not be built, with the reason last logged (reconciler thread only). */
     private final Map<String, String> failedNodes = new HashMap<>();
+    /** The segments each node's data plane last reported it carries (written by agent sessions). */
+    private final Map<String, Set<SegmentObservation>> programmed = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     /** A provider: the network resources need the instance service, which needs the reconciler that needs this. */
-    public NetworkReconciler(Provider<NetworkResources> resources) {
+    public NetworkReconciler(Provider<NetworkResources> resources, Clock clock) {
         this.resources = resources;
+        this.clock = clock;
+    }
+
+    /** A node's report of every segment its data plane carries; the next pass turns statuses from it. */
+    public void observe(String nodeId, List<SegmentObservation> segments) {
+        programmed.put(nodeId, Set.copyOf(segments));
     }
 
     /** Each node's network spec (nodes with an underlay only) and each instance's NICs, by instance uid. */
@@ -86,7 +104,7 @@ public final class NetworkReconciler {
 
     /** A NIC bound to an instance on a node, resolved down to its segment and addresses. */
     private record BoundNic(String nodeId, String instance, String portId, String device, String mac, List<String> ipv4,
-                            String networkId, List<String> securityGroupIds, List<String> publicIpNames) {}
+                            String networkId, List<String> securityGroupIds, Resource nic, Resource network) {}
 
     /** A subnet's route table as the router needs it: internet destinations (with egressOnly), next hops by destination. */
     private record SubnetRoutes(Map<String, Boolean> internet, Map<String, String> nextHops) {}
@@ -144,7 +162,38 @@ public final class NetworkReconciler {
                 }
             }
         }
+        settleStatus(bound, segments, underlays.keySet());
         return new Plan(byNode, nicsByInstance);
+    }
+
+    /** NIC and network status from what the nodes with tenant networking report they carry. */
+    private void settleStatus(List<BoundNic> bound, Map<String, Segment> segments, Set<String> networkingNodes) {
+        Map<String, Boolean> networkCarried = new LinkedHashMap<>();
+        Map<String, Resource> networks = new HashMap<>();
+        for (BoundNic nic : bound) {
+            if (!networkingNodes.contains(nic.nodeId())) {
+                continue; // its node has no data plane that could report it
+            }
+            SegmentObservation segment = new SegmentObservation(nic.networkId(), segments.get(nic.networkId()).vni());
+            boolean carried = programmed.getOrDefault(nic.nodeId(), Set.of()).contains(segment);
+            settle(NetworkResources.NIC, nic.nic(), carried, ResourceState.PENDING);
+            networkCarried.merge(nic.networkId(), carried, Boolean::logicalAnd);
+            networks.putIfAbsent(nic.networkId(), nic.network());
+        }
+        networkCarried.forEach((id, carried) -> settle(NetworkResources.NETWORK, networks.get(id), carried, ResourceState.UPDATING));
+    }
+
+    /** Active once carried; {@code waiting} while a node still has to program it. Writes only a change. */
+    private void settle(ResourceType type, Resource resource, boolean carried, ResourceState waiting) {
+        ResourceState state = resource.status().state();
+        ResourceState next = carried ? ResourceState.ACTIVE : waiting;
+        boolean change = carried ? state == ResourceState.PENDING || state == ResourceState.CREATING || state == ResourceState.UPDATING
+                : state == ResourceState.ACTIVE;
+        if (change && net.resources.replaceStatus(type, resource,
+                status -> status.state() == state ? status.then(next, clock.instant(), carried ? "Programmed" : "Programming") : status)) {
+            log.info("{} {} by the data plane ref={}/{}/{}", type.kind(), next.name().toLowerCase(), resource.tenant(),
+                    resource.workspace(), resource.name());
+        }
     }
 
     private NodeNetworkSpec nodeSpec(String nodeId, Underlay underlay, List<BoundNic> bound, Map<String, Segment> segments,
@@ -237,7 +286,7 @@ public final class NetworkReconciler {
             if (subnet == null || !inbound.contains(subnet.cidr())) {
                 continue;
             }
-            for (String name : nic.publicIpNames()) {
+            for (String name : NicRules.publicIpNames(nic.nic()).stream().sorted().toList()) {
                 Optional<String> address = publicAddress(tenant, workspace, name);
                 if (address.isPresent() && mapped.add(address.get())) {
                     mappings.add(new PublicIpMapping(address.get(), nic.ipv4().get(0)));
@@ -392,8 +441,8 @@ public final class NetworkReconciler {
             }
         }
         String mac = NicRules.mac(nic);
-        return Optional.of(new BoundNic(instance.nodeId(), instance.name(), path(tenant, workspace, "nics", nicName), tapDevice(mac), mac,
-                ipv4, networkId, groupIds, NicRules.publicIpNames(nic).stream().sorted().toList()));
+        return Optional.of(new BoundNic(instance.nodeId(), instance.name(), path(tenant, workspace, "nics", nicName),
+                tapDevice(mac), mac, ipv4, networkId, groupIds, nic, network.get()));
     }
 
     /** The names of the instance's NICs in its workspace, primary first; references elsewhere are refused (logged). */
