@@ -303,9 +303,12 @@ class RouterIT {
             assertEquals(rules, routerRules(), "the same iptables rules, none duplicated");
             assertEquals(1, routerNamespaces(node).size(), routerNamespaces(node).toString());
 
-            // Meanwhile someone deleted the external leg and the NAT rules: the next apply repairs both.
+            // Meanwhile someone deleted the external leg and the NAT rules and turned forwarding off (or the agent
+            // died right after creating the namespace): the next apply repairs all of it.
             node.ip("link", "del", "svx301");
             OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces(node).get(0), "iptables", "-t", "nat", "-F"));
+            OvsNode.check(List.of("ip", "netns", "exec", routerNamespaces(node).get(0), "sysctl", "-q", "-w",
+                    "net.ipv4.ip_forward=0"));
             restarted.apply(spec);
         }
         assertEquals("peer=" + G1_PUBLIC, askPeer(g1), "repaired");

@@ -105,13 +105,14 @@ public final class Routers {
             if (!added.ok() && !commands.namespaces().contains(netns)) {
                 HostCommands.check(added);
             }
-            commands.ipIn(netns, "link", "set", "lo", "up");
-            // Forwarding on; no ICMP redirects when a route table sends a guest's traffic to another guest of the
-            // same subnet: the next hop is the route table's choice, not a shortcut the guest should learn.
-            HostCommands.check(commands.execIn(netns, List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1",
-                    "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"), TIMEOUT));
             log.info("router namespace created netns={} network={} vni={}", netns, segment.networkId(), vni);
         }
+        // Every time, not only after creating the namespace: an agent that died right after creating it must not
+        // leave a router that does not forward. Forwarding on; no ICMP redirects when a route table sends a guest's
+        // traffic to another guest of the same subnet: the next hop is the route table's choice, not a shortcut.
+        commands.ipIn(netns, "link", "set", "lo", "up");
+        HostCommands.check(commands.execIn(netns, List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1",
+                "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"), TIMEOUT));
         String inside = insideNodeDevice(vni);
         ensureVeth(netns, inside, INSIDE_DEVICE, mac(vni), Optional.empty());
         Set<String> gateways = segment.subnets().stream().filter(s -> s.gateway() != null)
