@@ -112,6 +112,10 @@ public final class AgentMain implements Callable<Integer> {
             + "moved: only for emulating several hosts on one machine (default: the agent's own namespace).")
     String networkNetns;
 
+    @Option(names = "--uplink-bridge", description = "Linux bridge of the provider uplink (created if absent; put the"
+            + " uplink interface into it) that routers join for internet gateways and public IPs (default: none, no uplink).")
+    String uplinkBridge;
+
     @Option(names = "--ceph", description = "Attach and manage Ceph RBD volumes (the 'ceph' backend) besides local ones.")
     boolean ceph;
 
@@ -139,9 +143,11 @@ public final class AgentMain implements Callable<Integer> {
         Underlay underlay = new Underlay(underlayIp, tunnelType, underlayMtu);
         NetworkPlaneConfig defaults = NetworkPlaneConfig.defaults();
         NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.ofNullable(networkNetns),
-                networkPrefix + "-", networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
-        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={} netns={}", underlay.localIp(),
-                tunnelType, underlayMtu, networkBridge, ovsdbSocket, networkNetns);
+                networkPrefix + "-", networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout(),
+                Optional.ofNullable(uplinkBridge));
+        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={} netns={} uplinkBridge={}",
+                underlay.localIp(), tunnelType, underlayMtu, networkBridge, ovsdbSocket, networkNetns,
+                uplinkBridge == null ? "none (routers get no external leg)" : uplinkBridge);
         return new TenantNetwork(new NetworkPlane(OvsdbClient.connect(ovsdbSocket), config), underlay);
     }
 

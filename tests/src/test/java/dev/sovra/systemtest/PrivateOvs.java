@@ -165,10 +165,15 @@ final class PrivateOvs implements AutoCloseable {
         return vsctl("list-ports", bridge).lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 
-    /** The data plane's DHCP namespaces (from the agent's network prefix). */
-    List<String> dhcpNamespaces() {
+    /** Every namespace the data plane made (DHCP servers and routers, from the agent's network prefix). */
+    List<String> namespaces() {
         return Appliance.run("ip", "netns", "list").lines().map(l -> l.trim().split("\\s+")[0])
                 .filter(ns -> ns.startsWith(prefix + "-")).toList();
+    }
+
+    /** The data plane's DHCP server namespaces. */
+    List<String> dhcpNamespaces() {
+        return namespaces().stream().filter(ns -> ns.startsWith(prefix + "-dhcp-")).toList();
     }
 
     @Override
@@ -210,7 +215,7 @@ final class PrivateOvs implements AutoCloseable {
                 // nothing to clean
             }
         }
-        dhcpNamespaces().forEach(ns -> Appliance.run("ip", "netns", "del", ns));
+        namespaces().forEach(ns -> Appliance.run("ip", "netns", "del", ns));
         if (netns != null) {
             Appliance.run("ip", "netns", "del", netns); // with the bridge's device and the underlay veth in it
         } else if (!Appliance.run("ip", "link", "show", "dev", bridge).contains("does not exist")) {

@@ -136,7 +136,7 @@ class TenantNetworkSystemTest {
     void agentKilledWhileGuestsPingComesBackWithoutDuplicatePortsOrFlows() {
         List<String> portsBefore = appliance.ovs().ports();
         int flowsBefore = appliance.ovs().flows().size();
-        assertEquals(5, portsBefore.size(), "three NIC ports and two DHCP ports: " + portsBefore);
+        assertEquals(7, portsBefore.size(), "three NIC ports, two DHCP ports and two router ports: " + portsBefore);
 
         appliance.killAgent();
         int fromA = consoleLength("vm-a");
@@ -155,6 +155,8 @@ class TenantNetworkSystemTest {
         assertEquals(portsBefore, appliance.ovs().ports(), "the same ports, none twice");
         assertEquals(flowsBefore, appliance.ovs().flows().size(), "the same number of flows");
         assertEquals(2, appliance.ovs().dhcpNamespaces().size(), "one DHCP server per network: " + appliance.ovs().dhcpNamespaces());
+        assertEquals(4, appliance.ovs().namespaces().size(), "one DHCP server and one router per network: "
+                + appliance.ovs().namespaces());
     }
 
     @Test
@@ -176,9 +178,9 @@ class TenantNetworkSystemTest {
             deleteAndAwait(NET + "/networks/" + network);
         }
         deleteAndAwait(NET + "/internet-gateways/igw");
-        appliance.await(Duration.ofSeconds(30), "no tenant ports, flows or DHCP namespaces",
+        appliance.await(Duration.ofSeconds(30), "no tenant ports, flows, DHCP or router namespaces",
                 () -> appliance.ovs().ports().isEmpty() && appliance.ovs().flows().size() == baselineFlows
-                        && appliance.ovs().dhcpNamespaces().isEmpty());
+                        && appliance.ovs().namespaces().isEmpty());
         assertEquals(List.of(), Appliance.run("ip", "-o", "link", "show").lines()
                 .filter(l -> l.contains(": tn")).toList(), "no tap left");
     }

@@ -168,7 +168,7 @@ class TwoNodeTenantNetworkSystemTest {
         PrivateOvs second = appliance.ovs(secondNode);
         List<String> portsBefore = second.ports();
         int flowsBefore = second.flows().size();
-        List<String> dhcpBefore = second.dhcpNamespaces();
+        List<String> namespacesBefore = second.namespaces();
         String across = nodes.get("vm-a").equals(secondNode) ? "vm-b" : "vm-a"; // the guest of node 1 pinging node 2
         String target = across.equals("vm-a") ? B : A;
 
@@ -191,7 +191,7 @@ class TwoNodeTenantNetworkSystemTest {
         assertTrue(pings("vm-b", A, afterRestartB).stream().allMatch("ok"::equals), pings("vm-b", A, afterRestartB).toString());
         assertEquals(portsBefore, second.ports(), "the same ports, none twice");
         assertEquals(flowsBefore, second.flows().size(), "the same number of flows");
-        assertEquals(dhcpBefore, second.dhcpNamespaces(), "the same DHCP servers");
+        assertEquals(namespacesBefore, second.namespaces(), "the same DHCP servers and routers");
     }
 
     @Test
@@ -215,8 +215,8 @@ class TwoNodeTenantNetworkSystemTest {
         deleteAndAwait(NET + "/internet-gateways/igw");
         for (String node : List.of(appliance.nodeName, secondNode)) {
             PrivateOvs ovs = appliance.ovs(node);
-            appliance.await(Duration.ofSeconds(30), node + ": no tenant or tunnel ports, flows or DHCP namespaces",
-                    () -> ovs.ports().isEmpty() && ovs.flows().size() == baselineFlows.get(node) && ovs.dhcpNamespaces().isEmpty());
+            appliance.await(Duration.ofSeconds(30), node + ": no tenant or tunnel ports, flows, DHCP or router namespaces",
+                    () -> ovs.ports().isEmpty() && ovs.flows().size() == baselineFlows.get(node) && ovs.namespaces().isEmpty());
             assertEquals(List.of(), ovs.links("tn"), node + ": no tap left in the node's namespace");
         }
         assertEquals(List.of(), Appliance.run("ip", "-o", "link", "show").lines()
