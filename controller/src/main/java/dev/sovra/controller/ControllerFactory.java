@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Wires the controller's plain-Java core from configuration; no framework types leak past here. */
@@ -64,7 +65,7 @@ final class ControllerFactory {
                                   List<CatalogProperties.StorageSkuProperties> storageSkus,
                                   List<CatalogProperties.NetworkSkuProperties> networkSkus) {
         Map<String, ComputeCatalog.Sku> skuMap = skus.stream().collect(Collectors.toMap(CatalogProperties.SkuProperties::getName,
-                s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam())));
+                s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam(), s.getCpuFeatures())));
         Map<String, KernelBoot> images = bootImages.stream().collect(Collectors.toMap(
                 CatalogProperties.BootImageProperties::getName,
                 b -> new KernelBoot(b.getKernel(), b.getInitrd(), b.getCmdline())));
@@ -107,12 +108,13 @@ final class ControllerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
-                                          NodeRegistry nodes, Clock clock,
+                                          NodeRegistry nodes, ComputeCatalog catalog, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
                                           @Value("${sovra.scheduler.workers:2}") int workers,
                                           @Value("${sovra.scheduler.plan-size:16}") int planSize) {
         InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(),
-                new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS), clock, resync);
+                new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS),
+                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync);
         storage.attach(reconciler);
         return reconciler;
     }

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private final NodeRegistry nodes;
     private final Scheduler scheduler;
     private final PlacementWorkers workers;
+    private final Function<String, Set<String>> skuCpuFeatures;
     private final Clock clock;
     private final Duration resyncPeriod;
     private final Semaphore wakeup = new Semaphore(0);
@@ -70,6 +72,14 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
                               NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers, Clock clock,
                               Duration resyncPeriod) {
+        this(instances, storage, network, nodes, scheduler, workers, sku -> Set.of(), clock, resyncPeriod);
+    }
+
+    /** @param skuCpuFeatures the CPU features an instance SKU requires of its node (empty for an unknown SKU) */
+    public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
+                              NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers,
+                              Function<String, Set<String>> skuCpuFeatures, Clock clock, Duration resyncPeriod) {
+        this.skuCpuFeatures = skuCpuFeatures;
         this.instances = instances;
         this.storage = storage;
         this.network = network;
@@ -253,7 +263,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
      * What the instance needs from a node, its volumes included; empty while one of its local volumes has no
      * node yet (the instance must go where that volume will be).
      */
-    private static Optional<PlacementRequest> request(Instance instance, StorageReconciler.Plan plan) {
+    private Optional<PlacementRequest> request(Instance instance, StorageReconciler.Plan plan) {
         String volumeNode = null;
         Set<String> backends = new HashSet<>();
         for (DiskSpec disk : instance.runtime().disks()) {
@@ -271,7 +281,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             }
         }
         return Optional.of(new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(),
-                instance.zone(), ClusterSnapshot.antiAffinityGroup(instance), volumeNode, backends));
+                instance.zone(), ClusterSnapshot.antiAffinityGroup(instance), volumeNode, backends,
+                skuCpuFeatures.apply(instance.sku())));
     }
 
     @Override

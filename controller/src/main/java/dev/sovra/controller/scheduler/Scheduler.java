@@ -45,7 +45,8 @@ public final class Scheduler {
     }
 
     private static List<FeasibilityCheck> standardChecks() {
-        return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CapacityCheck(), new AntiAffinityCheck());
+        return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CpuFeatureCheck(), new CapacityCheck(),
+                new AntiAffinityCheck());
     }
 
     /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones. */

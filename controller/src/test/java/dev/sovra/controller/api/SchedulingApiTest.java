@@ -1,0 +1,98 @@
+package dev.sovra.controller.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sovra.controller.node.NodeRegistry;
+import dev.sovra.model.NodeInventory;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scheduling constraints seen through the SECA API on the real controller: nodes register through the real
+ * {@link NodeRegistry} (as the agent gateway does on Hello; no agent process runs), instances are created over
+ * HTTP and the reconciler places them. Each test uses its own zone, so their nodes never take each other's instances.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SchedulingApiTest extends SecaApiTest {
+    private static final String COMPUTE = "/providers/seca.compute/v1/tenants/t1/workspaces/ws1/instances/";
+    private static final String STORAGE = "/providers/seca.storage/v1/tenants/t1/workspaces/ws1/block-storages/";
+
+    @Inject
+    NodeRegistry nodes;
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.ofEntries(
+                Map.entry("sovra.zones", "a,b,c"),
+                Map.entry("sovra.reconcile.resync-period", "200ms"),
+                // Ceph volumes do not pin an instance to a node, so the scheduler alone decides where it goes.
+                Map.entry("sovra.storage.remote-backend", "ceph"),
+                Map.entry("sovra.skus[13].name", "sovra.avx2"),
+                Map.entry("sovra.skus[13].vcpu", "1"),
+                Map.entry("sovra.skus[13].ram", "1"),
+                Map.entry("sovra.skus[13].cpu-features", "avx2"));
+    }
+
+    @BeforeAll
+    void workspace() throws Exception {
+        assertEquals(201, call("PUT", "/providers/seca.workspace/v1/tenants/t1/workspaces/ws1", "{\"spec\":{}}").statusCode());
+    }
+
+    @Test
+    void anInstanceWhoseSkuNeedsACpuFeatureWaitsForANodeThatHasIt() throws Exception {
+        nodes.markReady("a-old-agent", inventory("a", null));
+        nodes.markReady("a-no-avx2", inventory("a", List.of("aes", "sse2")));
+        createInstance("vm-avx2", "sovra.avx2", "a");
+
+        JsonNode pending = awaitCondition("vm-avx2", c -> c.get("message").asText().contains("a-no-avx2"));
+        assertEquals("pending", pending.get("state").asText());
+        assertEquals("NoCapacity", pending.get("reason").asText());
+        String why = pending.get("message").asText();
+        assertTrue(why.contains("a-no-avx2: node lacks CPU features [avx2]"), why);
+        assertTrue(why.contains("a-old-agent: node did not report its CPU features"), why);
+
+        nodes.markReady("a-avx2", inventory("a", List.of("aes", "avx2", "sse2")));
+        JsonNode placed = awaitCondition("vm-avx2", c -> "Scheduled".equals(c.get("reason").asText()));
+        assertEquals("placed on node a-avx2", placed.get("message").asText());
+
+        createInstance("vm-plain", "seca.d2xs", "a"); // no requirement: any node of the zone, the old agent's too
+        awaitCondition("vm-plain", c -> "Scheduled".equals(c.get("reason").asText()));
+    }
+
+    private void createInstance(String name, String sku, String zone) throws Exception {
+        assertEquals(201, call("PUT", STORAGE + "boot-" + name, "{\"spec\":{\"skuRef\":\"skus/seca.rd100\",\"sizeGB\":1}}")
+                .statusCode());
+        var created = call("PUT", COMPUTE + name, "{\"spec\":{\"skuRef\":\"skus/" + sku + "\",\"zone\":\"" + zone + "\","
+                + "\"bootVolume\":{\"deviceRef\":\"block-storages/boot-" + name + "\"}}}");
+        assertEquals(201, created.statusCode(), created.body());
+    }
+
+    /** The instance's newest condition once it matches, within 10 s. */
+    private JsonNode awaitCondition(String name, Predicate<JsonNode> wanted) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode latest = null;
+        while (System.nanoTime() < deadline) {
+            latest = json(call("GET", COMPUTE + name, null)).get("status").get("conditions").get(0);
+            if (wanted.test(latest)) {
+                return latest;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("instance " + name + " never reached the expected condition; latest: " + latest);
+    }
+
+    private static NodeInventory inventory(String zone, List<String> cpuFeatures) {
+        return new NodeInventory("host", "x86_64", 8, 16 * 1024, List.of(), List.of("qemu"), "qemu", "generic", zone,
+                List.of("local", "ceph"), List.of(), null, cpuFeatures);
+    }
+}
