@@ -34,7 +34,7 @@ public final class BenchMain {
 
     private static void usage() {
         System.err.println("""
-                usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--iterations I] [--warmup-iterations W]
+                usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--policy spread|binpack] [--iterations I] [--warmup-iterations W]
                        bench scheduler --mode plan-apply [--nodes N] [--workers W] [--plan-size P]
                                        [--warmup-seconds W] [--seconds D]
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]

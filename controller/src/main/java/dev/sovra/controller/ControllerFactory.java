@@ -12,6 +12,7 @@ import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.reconcile.InstanceReconciler;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.controller.scheduler.PlacementPolicy;
 import dev.sovra.controller.scheduler.PlacementWorkers;
 import dev.sovra.controller.scheduler.Scheduler;
 import dev.sovra.controller.storage.ImageRecord;
@@ -111,8 +112,10 @@ final class ControllerFactory {
                                           NodeRegistry nodes, ComputeCatalog catalog, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
                                           @Value("${sovra.scheduler.workers:2}") int workers,
-                                          @Value("${sovra.scheduler.plan-size:16}") int planSize) {
-        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(),
+                                          @Value("${sovra.scheduler.plan-size:16}") int planSize,
+                                          @Value("${sovra.scheduler.policy:spread}") String policy) {
+        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes,
+                Scheduler.standard(PlacementPolicy.parse(policy)),
                 new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS),
                 sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync);
         storage.attach(reconciler);
