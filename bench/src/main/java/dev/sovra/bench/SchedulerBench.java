@@ -17,7 +17,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
-/** {@code bench scheduler --nodes N [--policy spread|binpack]}: runs {@link SchedulerBenchmark} under JMH and prints one summary line. */
+/**
+ * {@code bench scheduler --nodes N [--policy spread|binpack]}: runs {@link SchedulerBenchmark} under JMH and prints one
+ * summary line.
+ */
 final class SchedulerBench {
     private SchedulerBench() {}
 
@@ -88,6 +91,7 @@ final class SchedulerBench {
         }
         System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed; one pass placed %d of %d requests"
                         + " on %d distinct nodes (policy %s; mean free memory share of the chosen node %.2f)%n",
-                nodes, fixture.instanceCount(), placed, requests.length, used.size(), policy, placed == 0 ? 0 : freeShareBefore / placed);
+                nodes, fixture.instanceCount(), placed, requests.length, used.size(), policy,
+                placed == 0 ? 0 : freeShareBefore / placed);
     }
 }

@@ -40,6 +40,7 @@ public final class HostableSkus {
         double vcpus = profile.cpu().logicalCpus() * profile.overcommit().cpuRatio();
         double memoryGiB = profile.memory().maxGiB() * profile.overcommit().memoryRatio();
         // "vmx|svm" requires one of them, so it guarantees neither.
-        return sku.vcpus() <= vcpus && sku.ramGiB() <= memoryGiB && profile.cpu().requiredFeatures().containsAll(sku.cpuFeatures());
+        return sku.vcpus() <= vcpus && sku.ramGiB() <= memoryGiB
+                && profile.cpu().requiredFeatures().containsAll(sku.cpuFeatures());
     }
 }
