@@ -62,11 +62,59 @@ class SchedulingApiTest extends SecaApiTest {
         assertTrue(why.contains("a-old-agent: node did not report its CPU features"), why);
 
         nodes.markReady("a-avx2", inventory("a", List.of("aes", "avx2", "sse2")));
-        JsonNode placed = awaitCondition("vm-avx2", c -> "Scheduled".equals(c.get("reason").asText()));
+        JsonNode placed = awaitCondition("vm-avx2", SchedulingApiTest::scheduled);
         assertEquals("placed on node a-avx2", placed.get("message").asText());
 
         createInstance("vm-plain", "seca.d2xs", "a"); // no requirement: any node of the zone, the old agent's too
-        awaitCondition("vm-plain", c -> "Scheduled".equals(c.get("reason").asText()));
+        awaitCondition("vm-plain", SchedulingApiTest::scheduled);
+    }
+
+    @Test
+    void aDrainedNodeTakesNoNewInstancesAndKeepsItsOwn() throws Exception {
+        nodes.markReady("b1", inventory("b", null));
+        createInstance("vm-b0", "seca.d2xs", "b");
+        assertEquals("placed on node b1", awaitCondition("vm-b0", SchedulingApiTest::scheduled).get("message").asText());
+
+        JsonNode drained = json(call("POST", "/internal/v1/nodes/b1/drain", null));
+        assertTrue(drained.get("draining").asBoolean(), drained.toString());
+        assertEquals(1, drained.get("allocatedVcpus").asInt(), "vm-b0 still counts on b1");
+        nodes.markReady("b1", inventory("b", null)); // the agent reconnects: the drain is the operator's and stays
+        nodes.markReady("b2", inventory("b", null));
+        createInstance("vm-b1", "seca.d2xs", "b");
+        createInstance("vm-b2", "seca.d2xs", "b"); // spread would put it on b1, had b1 not been drained
+        assertEquals("placed on node b2", awaitCondition("vm-b1", SchedulingApiTest::scheduled).get("message").asText());
+        assertEquals("placed on node b2", awaitCondition("vm-b2", SchedulingApiTest::scheduled).get("message").asText());
+        assertEquals("b1", placement("vm-b0").get("node").asText(), "what runs on a drained node stays");
+
+        call("POST", "/internal/v1/nodes/b2/drain", null);
+        createInstance("vm-b3", "seca.d2xs", "b");
+        String why = awaitCondition("vm-b3", c -> c.get("message").asText().contains("b2")).get("message").asText();
+        assertTrue(why.contains("b1: node is draining") && why.contains("b2: node is draining"), why);
+
+        JsonNode undrained = json(call("POST", "/internal/v1/nodes/b1/undrain", null));
+        assertEquals(false, undrained.get("draining").asBoolean());
+        assertEquals("placed on node b1", awaitCondition("vm-b3", SchedulingApiTest::scheduled).get("message").asText());
+        JsonNode listed = json(call("GET", "/internal/v1/nodes", null));
+        listed.forEach(node -> {
+            if (node.get("id").asText().startsWith("b")) {
+                assertEquals(node.get("id").asText().equals("b2"), node.get("draining").asBoolean(), node.toString());
+            }
+        });
+        assertProblem(call("POST", "/internal/v1/nodes/no-such-node/drain", null), 404);
+    }
+
+    private static boolean scheduled(JsonNode condition) {
+        return "Scheduled".equals(condition.get("reason").asText());
+    }
+
+    /** The instance as the operator endpoint {@code /internal/v1/instances} shows it (node, node state). */
+    private JsonNode placement(String name) throws Exception {
+        for (JsonNode instance : json(call("GET", "/internal/v1/instances", null))) {
+            if (instance.get("ref").asText().endsWith("/instances/" + name)) {
+                return instance;
+            }
+        }
+        throw new AssertionError("no instance " + name + " in /internal/v1/instances");
     }
 
     private void createInstance(String name, String sku, String zone) throws Exception {
