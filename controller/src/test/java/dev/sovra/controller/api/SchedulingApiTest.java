@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sovra.controller.node.NodeRegistry;
+import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.model.DomainState;
+import dev.sovra.model.InstanceObservation;
 import dev.sovra.model.NodeInventory;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -30,11 +34,15 @@ class SchedulingApiTest extends SecaApiTest {
     @Inject
     NodeRegistry nodes;
 
+    @Inject
+    InstanceStatusUpdater statusUpdater;
+
     @Override
     protected Map<String, String> extraProperties() {
         return Map.ofEntries(
                 Map.entry("sovra.zones", "a,b,c"),
                 Map.entry("sovra.reconcile.resync-period", "200ms"),
+                Map.entry("sovra.reconcile.unreachable-after", "1s"),
                 // Ceph volumes do not pin an instance to a node, so the scheduler alone decides where it goes.
                 Map.entry("sovra.storage.remote-backend", "ceph"),
                 Map.entry("sovra.skus[13].name", "sovra.avx2"),
@@ -101,6 +109,36 @@ class SchedulingApiTest extends SecaApiTest {
             }
         });
         assertProblem(call("POST", "/internal/v1/nodes/no-such-node/drain", null), 404);
+    }
+
+    @Test
+    void instancesOfANodeThatStopsAnsweringAreReportedAndStayUntilItReturns() throws Exception {
+        nodes.markReady("c1", inventory("c", null));
+        createInstance("vm-c1", "seca.d2xs", "c");
+        assertEquals("placed on node c1", awaitCondition("vm-c1", SchedulingApiTest::scheduled).get("message").asText());
+        nodes.markReady("c2", inventory("c", null)); // an empty node it could move to
+
+        long downAt = System.nanoTime();
+        nodes.markDown("c1", "heartbeats stopped (test)");
+        JsonNode unreachable = awaitCondition("vm-c1", c -> "NodeUnreachable".equals(c.get("reason").asText()));
+        long reportedAfterMs = (System.nanoTime() - downAt) / 1_000_000;
+        assertTrue(reportedAfterMs >= 1000, "reported after the 1 s grace, not before: " + reportedAfterMs + " ms");
+        assertEquals("error", unreachable.get("state").asText());
+        String message = unreachable.get("message").asText();
+        assertTrue(message.startsWith("node c1 has not answered since "), message);
+        assertTrue(message.contains("the node cannot be fenced"), "its boot volume is on Ceph: " + message);
+        JsonNode instance = placement("vm-c1");
+        assertEquals("c1", instance.get("node").asText(), "not moved to c2");
+        assertEquals("down", instance.get("nodeState").asText());
+
+        // The node comes back: its agent says Hello (node ready, then its full report), as AgentGateway does.
+        nodes.markReady("c1", inventory("c", null));
+        statusUpdater.apply("c1", List.of(new InstanceObservation(instance.get("uid").asText(), instance.get("ref").asText(),
+                DomainState.STOPPED, 0, "", Instant.now())), true);
+        JsonNode back = awaitCondition("vm-c1", c -> "active".equals(c.get("state").asText()));
+        assertEquals("Stopped", back.get("reason").asText(), "SECA creates instances powered off");
+        Thread.sleep(600); // three more reconcile passes: the node is ready, nothing reports it lost again
+        assertEquals("active", json(call("GET", COMPUTE + "vm-c1", null)).get("status").get("state").asText());
     }
 
     private static boolean scheduled(JsonNode condition) {
