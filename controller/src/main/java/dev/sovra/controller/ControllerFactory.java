@@ -56,7 +56,7 @@ final class ControllerFactory {
 
     @Singleton
     Repository<Instance> instances(StateStore store) {
-        return new Repository<>(store, "instances", Instance.class);
+        return Repository.decodeCached(store, "instances", Instance.class); // every reconcile pass lists them all
     }
 
     @Singleton
@@ -126,8 +126,8 @@ final class ControllerFactory {
     @Singleton
     StorageReconciler storageReconciler(StateStore store, ResourceService resources, ComputeCatalog catalog, Clock clock,
                                         @Value("${sovra.storage.remote-backend:local}") String remoteBackend) {
-        return new StorageReconciler(new Repository<>(store, "volumes", VolumeRecord.class),
-                new Repository<>(store, "image-data", ImageRecord.class), resources, catalog, remoteBackend, clock);
+        return new StorageReconciler(Repository.decodeCached(store, "volumes", VolumeRecord.class),
+                Repository.decodeCached(store, "image-data", ImageRecord.class), resources, catalog, remoteBackend, clock);
     }
 
     @Singleton
