@@ -19,6 +19,9 @@
 #   SOVRA-GUEST-CTL <tty>                    (only with kernel cmdline sovra.ctl=<tty>, e.g. ttyS1: see below)
 #   SOVRA-GUEST-READY
 # and then idles forever.
+# With kernel cmdline sovra.ping=ADDR[,ADDR...] the guest then pings each address but its own every second and prints
+#   SOVRA-GUEST-PING <addr> ok|fail
+# for each; while eth0 has no address yet it retries DHCP instead and prints SOVRA-GUEST-NET <addr/prefix> once it has one.
 # With sovra.ctl=ttyS1 the guest also serves a command channel on that serial port (QEMU: a second
 # isa-serial on a unix socket): each input line "ID COMMAND..." runs COMMAND with sh; the output follows,
 # then "SOVRA-CTL-END ID rc=N". The channel first prints SOVRA-CTL-READY. It has no ACPI daemon, so it ignores ACPI power-button shutdown requests.
@@ -33,7 +36,7 @@ SOVRA_LOG_TAG=test-guest
 
 OUT=$(readlink -m "${1:-/var/lib/sovra/test-guest}")
 # What the guest's /init offers beyond the console report; recorded in OUT/.stamp for tests that need it.
-FEATURES=ctl
+FEATURES=ctl,ping
 DEB_CACHE=${SOVRA_DEB_CACHE:-/var/cache/sovra/debs}
 # Virtio modules in load order (Debian builds them as modules, uncompressed .ko: busybox insmod loads them).
 MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev
@@ -140,6 +143,31 @@ if [ -n "$ctl" ] && [ -c "/dev/$ctl" ]; then
         done
     ) &
     echo "SOVRA-GUEST-CTL $ctl"
+fi
+# Reachability for network tests (kernel cmdline sovra.ping=ADDR[,ADDR...]): one ping per target and second, so a test
+# sees a security group or a data-plane change take effect; DHCP is retried until the data plane answers.
+targets=$(arg sovra.ping | tr ',' ' ')
+if [ -n "$targets" ] && [ -d /sys/class/net/eth0 ]; then
+    (
+        while true; do
+            own=$(ip -4 -o addr show dev eth0 | awk '{print $4; exit}')
+            if [ -z "$own" ]; then
+                udhcpc -i eth0 -n -q -t 1 -T 1 -s /bin/udhcpc-script >/dev/null 2>&1
+                own=$(ip -4 -o addr show dev eth0 | awk '{print $4; exit}')
+                [ -n "$own" ] && echo "SOVRA-GUEST-NET $own"
+            else
+                for target in $targets; do
+                    [ "$target" = "${own%/*}" ] && continue
+                    if ping -c 1 -W 1 "$target" >/dev/null 2>&1; then
+                        echo "SOVRA-GUEST-PING $target ok"
+                    else
+                        echo "SOVRA-GUEST-PING $target fail"
+                    fi
+                done
+            fi
+            sleep 1
+        done
+    ) &
 fi
 echo "SOVRA-GUEST-READY"
 while true; do sleep 3600; done

@@ -41,7 +41,11 @@ final class AgentsChild {
         reader.start();
     }
 
-    static AgentsChild start(Path caDir, int port, int agents) throws IOException {
+    /**
+     * Agents {@code first} .. {@code first + agents - 1} ({@link TransportBench#nodeId}); {@code agentThreads}
+     * is {@link AgentsProcess}'s {@code --agent-threads} (null: its default).
+     */
+    static AgentsChild start(Path caDir, int port, int first, int agents, String agentThreads) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -54,7 +58,11 @@ final class AgentsChild {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(AgentsProcess.class.getName());
-        command.addAll(List.of("--ca-dir", caDir.toString(), "--port", String.valueOf(port), "--agents", String.valueOf(agents)));
+        command.addAll(List.of("--ca-dir", caDir.toString(), "--port", String.valueOf(port), "--first", String.valueOf(first),
+                "--agents", String.valueOf(agents)));
+        if (agentThreads != null) {
+            command.addAll(List.of("--agent-threads", agentThreads));
+        }
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         return new AgentsChild(process);
     }
@@ -78,6 +86,17 @@ final class AgentsChild {
         return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
+    /** {@code sigkill} or {@code sigstop}, see {@link VictimAgent#signal}. */
+    void kill(String signal) throws IOException, InterruptedException {
+        VictimAgent.signal(process, signal);
+    }
+
+    /** Ends the process at once (also a stopped one). */
+    void destroy() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     void stop() {
         try {
             send("stop");
@@ -85,6 +104,9 @@ final class AgentsChild {
             // already gone
         }
         try {
+            if (!process.isAlive()) {
+                return;
+            }
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }

@@ -3,6 +3,7 @@ package dev.sovra.bench;
 import dev.sovra.model.DomainState;
 import dev.sovra.model.InstanceObservation;
 import dev.sovra.transport.Connection;
+import dev.sovra.transport.TransportClient;
 import dev.sovra.transport.message.ObservedState;
 import dev.sovra.transport.pki.CertificateRequests;
 import dev.sovra.transport.pki.ClusterCa;
@@ -28,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * directory and the agent port; talks to its parent over stdin/stdout lines:
  * <pre>
  *   child  -> parent   ready N            all N agents connected and welcomed
- *   parent -> child    go W               (oneway) keep W ObservedStates outstanding across all agents
+ *   parent -> child    go W               (oneway) keep W ObservedStates outstanding across all agents (again: new W)
  *   parent -> child    ack C              (oneway) the controller has received C ObservedStates so far
  *   parent -> child    stop               close the agents and exit
  * </pre>
@@ -44,19 +45,21 @@ final class AgentsProcess {
         Path caDir = Path.of(args.option("--ca-dir"));
         int port = args.intOption("--port", 0);
         int count = args.intOption("--agents", 100);
+        int first = args.intOption("--first", 0);
+        TransportClient.SharedThreads shared = sharedThreads(args.option("--agent-threads"));
         ClusterCa ca = ClusterCa.loadOrCreate(caDir);
         AtomicInteger disconnects = new AtomicInteger();
         List<SimulatedAgent> agents = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int start = 0; start < count; start += 50) {
+        for (int start = first; start < first + count; start += 50) {
             List<SimulatedAgent> batch = new ArrayList<>();
-            for (int i = start; i < Math.min(count, start + 50); i++) {
+            for (int i = start; i < Math.min(first + count, start + 50); i++) {
                 String nodeId = TransportBench.nodeId(i);
                 KeyPair pair = CertificateRequests.generateKeyPair();
                 Credentials credentials = new Credentials(pair.getPrivate(),
                         ca.signNodeCertificate(CertificateRequests.create(pair, nodeId), nodeId, Duration.ofDays(1)),
                         ca.certificate());
-                SimulatedAgent agent = new SimulatedAgent(nodeId, credentials, port, disconnects);
+                SimulatedAgent agent = new SimulatedAgent(nodeId, credentials, port, disconnects, shared);
                 agent.start();
                 batch.add(agent);
                 agents.add(agent);
@@ -83,8 +86,13 @@ final class AgentsProcess {
                     LockSupport.unpark(driver);
                 }
             } else if (line.startsWith("go ")) {
-                driver = new Driver(agents, Integer.parseInt(line.substring(3)), acked);
-                driver.start();
+                int window = Integer.parseInt(line.substring(3));
+                if (driver == null) {
+                    driver = new Driver(agents, window, acked);
+                    driver.start();
+                } else {
+                    driver.window = window;
+                }
             } else if (line.equals("stop")) {
                 break;
             }
@@ -94,14 +102,35 @@ final class AgentsProcess {
             LockSupport.unpark(driver);
         }
         agents.parallelStream().forEach(SimulatedAgent::close);
+        if (shared != null) {
+            shared.close();
+        }
         System.err.println("agents process: disconnects=" + disconnects.get());
         System.exit(0);
+    }
+
+    /**
+     * {@code --agent-threads N} (default 2): all agents share N I/O and N handler threads, a cheap simulator
+     * (each agent still a real TLS connection speaking the real protocol); {@code per-agent}: each agent has
+     * its own I/O and handler thread, as a real agent process has (null: no sharing).
+     */
+    static TransportClient.SharedThreads sharedThreads(String option) {
+        if ("per-agent".equals(option)) {
+            return null;
+        }
+        int threads;
+        try {
+            threads = option == null ? 2 : Integer.parseInt(option);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--agent-threads is a number or per-agent, not " + option);
+        }
+        return new TransportClient.SharedThreads(threads, threads);
     }
 
     /** Sends ObservedStates round robin while fewer than {@code window} are unacknowledged. */
     private static final class Driver extends Thread {
         private final List<SimulatedAgent> agents;
-        private final int window;
+        volatile int window;
         private final AtomicLong acked;
         volatile boolean running = true;
 

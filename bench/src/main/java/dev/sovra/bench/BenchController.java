@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +22,7 @@ final class BenchController implements MessageHandler {
     private final Map<String, Connection> agents = new ConcurrentHashMap<>();
     private final AtomicInteger disconnects = new AtomicInteger();
     private volatile Consumer<ObservedState> observations = o -> {};
+    private volatile BiConsumer<String, String> disconnectListener = (nodeId, reason) -> {};
 
     Connection agent(String nodeId) {
         return agents.get(nodeId);
@@ -36,6 +38,11 @@ final class BenchController implements MessageHandler {
 
     void onObservations(Consumer<ObservedState> listener) {
         this.observations = listener;
+    }
+
+    /** Told (node id, reason) when an agent's connection is gone. */
+    void onDisconnect(BiConsumer<String, String> listener) {
+        this.disconnectListener = listener;
     }
 
     @Override
@@ -62,5 +69,6 @@ final class BenchController implements MessageHandler {
         if (connection.peerNodeId() != null && agents.remove(connection.peerNodeId(), connection)) {
             disconnects.incrementAndGet();
         }
+        disconnectListener.accept(connection.peerNodeId(), reason);
     }
 }

@@ -79,7 +79,7 @@ final class ReconcileBench {
 
             NetworkReconciler network = new NetworkReconciler(() -> {
                 throw new IllegalStateException("no node does tenant networking here");
-            });
+            }, clock);
             try (InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(),
                     new PlacementWorkers(2, 16, 8), clock, Duration.ofHours(1))) {
                 double firstMs = millis(reconciler::pass);

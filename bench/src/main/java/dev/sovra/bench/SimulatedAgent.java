@@ -31,18 +31,22 @@ final class SimulatedAgent implements MessageHandler, AutoCloseable {
     private volatile Connection connection;
     private volatile long desiredGeneration;
 
-    SimulatedAgent(String nodeId, Credentials credentials, int port, AtomicInteger disconnects) {
+    /** {@code shared}: the simulator's shared threads, or null for an I/O and handler thread of its own. */
+    SimulatedAgent(String nodeId, Credentials credentials, int port, AtomicInteger disconnects, TransportClient.SharedThreads shared) {
         this.nodeId = nodeId;
         this.disconnects = disconnects;
         this.inventory = new NodeInventory(nodeId, "x86_64", 64, 256 * 1024, List.of(), List.of("kvm"), "kvm", "generic",
                 ClusterFixture.ZONES[Math.floorMod(nodeId.hashCode(), ClusterFixture.ZONES.length)]);
-        this.client = TransportClient.builder()
+        TransportClient.Builder builder = TransportClient.builder()
                 .host("127.0.0.1")
                 .port(port)
                 .credentials(credentials)
                 .connectTimeout(Duration.ofSeconds(30))
-                .handler(this)
-                .build();
+                .handler(this);
+        if (shared != null) {
+            builder.sharedThreads(shared);
+        }
+        this.client = builder.build();
     }
 
     void start() {

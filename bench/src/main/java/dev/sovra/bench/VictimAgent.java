@@ -66,6 +66,10 @@ final class VictimAgent implements AutoCloseable {
      * {@code sigstop}: the process freezes with its connection open (only the heartbeat timeout can tell).
      */
     void kill(String signal) throws IOException, InterruptedException {
+        signal(process, signal);
+    }
+
+    static void signal(Process process, String signal) throws IOException, InterruptedException {
         switch (signal) {
             case "sigkill" -> process.destroyForcibly();
             case "sigstop" -> {

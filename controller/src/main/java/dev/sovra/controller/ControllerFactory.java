@@ -137,10 +137,10 @@ final class ControllerFactory {
 
     @Singleton
     AgentGateway agentGateway(NodeRegistry nodes, InstanceStatusUpdater updater, StorageReconciler storage,
-                              InstanceReconciler reconciler,
+                              NetworkReconciler network, InstanceReconciler reconciler,
                               @Value("${sovra.transport.heartbeat-interval:1s}") Duration heartbeatInterval,
                               @Value("${sovra.transport.request-timeout:30s}") Duration requestTimeout) {
-        return new AgentGateway(nodes, updater, storage, reconciler, heartbeatInterval, requestTimeout);
+        return new AgentGateway(nodes, updater, storage, network, reconciler, heartbeatInterval, requestTimeout);
     }
 
     @Singleton

@@ -110,6 +110,14 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--network-prefix", description = "Prefix of the namespaces and devices the data plane creates (default: ${DEFAULT-VALUE}).")
     String networkPrefix = NetworkPlaneConfig.defaults().devicePrefix();
 
+    @Option(names = "--network-netns", description = "Network namespace of this node's OVS, into which guests' taps are "
+            + "moved: only for emulating several hosts on one machine (default: the agent's own namespace).")
+    String networkNetns;
+
+    @Option(names = "--uplink-bridge", description = "Linux bridge of the provider uplink (created if absent; put the"
+            + " uplink interface into it) that routers join for internet gateways and public IPs (default: none, no uplink).")
+    String uplinkBridge;
+
     @Option(names = "--ceph", description = "Attach and manage Ceph RBD volumes (the 'ceph' backend) besides local ones.")
     boolean ceph;
 
@@ -136,10 +144,12 @@ public final class AgentMain implements Callable<Integer> {
         }
         Underlay underlay = new Underlay(underlayIp, tunnelType, underlayMtu);
         NetworkPlaneConfig defaults = NetworkPlaneConfig.defaults();
-        NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.empty(), networkPrefix + "-",
-                networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout());
-        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={}", underlay.localIp(), tunnelType,
-                underlayMtu, networkBridge, ovsdbSocket);
+        NetworkPlaneConfig config = new NetworkPlaneConfig(networkBridge, ovsRunDir, Optional.ofNullable(networkNetns),
+                networkPrefix + "-", networkPrefix, stateDir.resolve("network"), defaults.vswitchdTimeout(),
+                Optional.ofNullable(uplinkBridge));
+        log.info("tenant networking enabled underlay={} tunnel={} mtu={} bridge={} ovsdb={} netns={} uplinkBridge={}",
+                underlay.localIp(), tunnelType, underlayMtu, networkBridge, ovsdbSocket, networkNetns,
+                uplinkBridge == null ? "none (routers get no external leg)" : uplinkBridge);
         return new TenantNetwork(new NetworkPlane(OvsdbClient.connect(ovsdbSocket), config), underlay);
     }
 

@@ -19,7 +19,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -32,6 +34,9 @@ import java.util.stream.Stream;
 final class Appliance implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String COMPUTE = "/providers/seca.compute/v1/tenants/systest/workspaces/ws";
+    /** Tunnel endpoints of the two emulated hosts (see {@link #withEmulatedHosts}). */
+    static final String UNDERLAY_A = "198.18.42.1";
+    static final String UNDERLAY_B = "198.18.42.2";
 
     final Path home;
     final Path guest;
@@ -48,6 +53,14 @@ final class Appliance implements AutoCloseable {
     private final List<Process> secondAgents = new ArrayList<>();
     /** Bearer token for the SECA API, minted once the controller is up; stays valid across its restarts. */
     private String apiToken;
+    /** Kernel command line of the catalog's boot image, i.e. of every guest. */
+    private String guestCmdline = "console=ttyS0 quiet panic=-1";
+    /** The agent's data-plane prefix when tenant networking is on (see {@link #withTenantNetwork}), else null. */
+    private String networkPrefix;
+    /** Tenant networking on emulated hosts: each node's switch in its own namespace (see {@link #withEmulatedHosts}). */
+    private boolean emulatedHosts;
+    /** Each networked node's private switch, by node name. */
+    private final Map<String, PrivateOvs> switches = new LinkedHashMap<>();
 
     Appliance(String name) {
         this(name, false);
@@ -73,7 +86,47 @@ final class Appliance implements AutoCloseable {
         return Boolean.getBoolean("sovra.systemTests");
     }
 
+    /**
+     * Turns tenant networking on for the appliance's node (before {@link #start}): {@code start} runs a
+     * {@link PrivateOvs} with bridge {@code br-PREFIX}, and the agent gets an underlay address and that switch.
+     * {@code guestArgs} are appended to every guest's kernel command line (e.g. {@code sovra.ping=...}).
+     */
+    Appliance withTenantNetwork(String prefix, String guestArgs) {
+        this.networkPrefix = prefix;
+        this.guestCmdline = guestCmdline + " " + guestArgs;
+        return this;
+    }
+
+    /**
+     * Tenant networking on two emulated hosts (before {@link #start}): this node and the one {@link #startSecondNode}
+     * adds each get a {@link PrivateOvs} in a network namespace of their own ({@code host-PREFIXa}, {@code
+     * host-PREFIXb}; bridges {@code br-PREFIXa}, {@code br-PREFIXb}), joined by a veth underlay (tunnel endpoints
+     * {@link #UNDERLAY_A} and {@link #UNDERLAY_B}); each agent moves its guests' taps into its node's namespace.
+     */
+    Appliance withEmulatedHosts(String prefix, String guestArgs) {
+        this.emulatedHosts = true;
+        return withTenantNetwork(prefix, guestArgs);
+    }
+
+    /** The node's private switch (tenant networking only). */
+    PrivateOvs ovs() {
+        return switches.get(nodeName);
+    }
+
+    /** The private switch of {@code node} (this one or a second node; tenant networking only). */
+    PrivateOvs ovs(String node) {
+        return switches.get(node);
+    }
+
     void start() {
+        if (emulatedHosts) {
+            String prefix = networkPrefix + "a";
+            switches.put(nodeName, PrivateOvs.startInNamespace(home.resolve("ovs"), "br-" + prefix, prefix,
+                    agentStateDir().resolve("network"), "host-" + prefix, UNDERLAY_A));
+        } else if (networkPrefix != null) {
+            switches.put(nodeName, PrivateOvs.start(home.resolve("ovs"), "br-" + networkPrefix, networkPrefix,
+                    agentStateDir().resolve("network")));
+        }
         startController();
         startAgent(mintToken());
         awaitNodeState("ready", Duration.ofSeconds(60));
@@ -92,7 +145,7 @@ final class Appliance implements AutoCloseable {
                 "-Dsovra.boot-images[0].name=sovra-test-guest",
                 "-Dsovra.boot-images[0].kernel=" + guest.resolve("vmlinux"),
                 "-Dsovra.boot-images[0].initrd=" + guest.resolve("initrd.gz"),
-                "-Dsovra.boot-images[0].cmdline=console=ttyS0 quiet panic=-1",
+                "-Dsovra.boot-images[0].cmdline=" + guestCmdline,
                 "-Dsovra.storage.remote-backend=" + (ceph ? "ceph" : "local"),
                 "-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
         controller = launch(command, home.resolve("controller.log"));
@@ -126,8 +179,29 @@ final class Appliance implements AutoCloseable {
      * (each agent owns only the domains recorded with its node name) and the Ceph pool.
      */
     void startSecondNode(String node) {
+        if (emulatedHosts) {
+            if (!secondNodes.isEmpty()) {
+                throw new IllegalStateException("emulated hosts: one underlay link joins two nodes, not more");
+            }
+            String prefix = networkPrefix + "b";
+            PrivateOvs second = PrivateOvs.startInNamespace(home.resolve("ovs-" + node), "br-" + prefix, prefix,
+                    home.resolve("agent-" + node).resolve("network"), "host-" + prefix, UNDERLAY_B);
+            switches.put(node, second);
+            PrivateOvs.connectUnderlay(ovs(), second);
+        }
         secondNodes.add(node);
         secondAgents.add(launchAgent(mintToken(), node, home.resolve("agent-" + node), "agent-" + node + ".log"));
+    }
+
+    /** kill -9 of a second node's agent. */
+    void killSecondAgent(String node) {
+        kill(secondAgents.get(secondNodes.indexOf(node)));
+    }
+
+    /** Starts a second node's agent again (already enrolled: its credentials are in its state directory). */
+    void restartSecondAgent(String node) {
+        int index = secondNodes.indexOf(node);
+        secondAgents.set(index, launchAgent(null, node, home.resolve("agent-" + node), "agent-" + node + ".log"));
     }
 
     private Process launchAgent(String token, String node, Path stateDir, String logName) {
@@ -143,6 +217,16 @@ final class Appliance implements AutoCloseable {
         }
         if (ceph) {
             command.add("--ceph");
+        }
+        PrivateOvs ovs = switches.get(node);
+        if (ovs != null) {
+            // A node in the host's namespace is alone: its tunnel endpoint is never dialled, any test address will do.
+            String underlay = ovs.underlayIp() != null ? ovs.underlayIp() : "198.51.100.1";
+            command.addAll(List.of("--underlay-ip", underlay, "--ovsdb-socket", ovs.socket().toString(),
+                    "--ovs-rundir", ovs.dir.toString(), "--network-bridge", ovs.bridge, "--network-prefix", ovs.prefix));
+            if (ovs.netns != null) {
+                command.addAll(List.of("--network-netns", ovs.netns));
+            }
         }
         return launch(command, home.resolve(logName));
     }
@@ -432,6 +516,7 @@ final class Appliance implements AutoCloseable {
             run("virsh", "-c", "qemu:///system", "destroy", "sovra-" + uid);
             run("virsh", "-c", "qemu:///system", "undefine", "sovra-" + uid);
         }
+        switches.values().forEach(PrivateOvs::close);
         deleteRecursively(home);
     }
 

@@ -17,6 +17,7 @@ public abstract class ConnectionSettings<B extends ConnectionSettings<B>> {
     int maxInFlight = 1024;
     int writeBufferLowWaterMark = 256 * 1024;
     int writeBufferHighWaterMark = 1024 * 1024;
+    long maxOutboundBytes = 16L * 1024 * 1024;
 
     ConnectionSettings() {}
 
@@ -57,5 +58,24 @@ public abstract class ConnectionSettings<B extends ConnectionSettings<B>> {
         this.writeBufferLowWaterMark = lowBytes;
         this.writeBufferHighWaterMark = highBytes;
         return self();
+    }
+
+    /**
+     * Flow control's hard bound: when more than this many bytes wait to be sent on one connection (the peer
+     * stopped reading, or reads slower than we send), the connection is closed with reason "outbound limit
+     * exceeded" instead of buffering on; its pending requests fail, one-way messages are dropped, and the
+     * peer resynchronises on reconnect. Sending never blocks. A single frame larger than this is still sent
+     * when nothing else waits. Default 16 MiB; at least the high water mark.
+     */
+    public B maxOutboundBytes(long bytes) {
+        this.maxOutboundBytes = bytes;
+        return self();
+    }
+
+    void checkOutboundBound() {
+        if (maxOutboundBytes < writeBufferHighWaterMark) {
+            throw new IllegalArgumentException("maxOutboundBytes " + maxOutboundBytes + " below the write buffer high water mark "
+                    + writeBufferHighWaterMark);
+        }
     }
 }

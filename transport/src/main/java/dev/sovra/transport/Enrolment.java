@@ -96,7 +96,8 @@ public final class Enrolment {
         DefaultEventExecutorGroup handlers = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("sovra-enrol", true));
         NettyConnection connection = null;
         try {
-            ConnectionOptions options = new ConnectionOptions("enrolment", TransportServer.ENROL_MAX_FRAME_BYTES, 1, 0, 0, false, false);
+            ConnectionOptions options = new ConnectionOptions("enrolment", TransportServer.ENROL_MAX_FRAME_BYTES, 1,
+                    TransportServer.ENROL_MAX_FRAME_BYTES, 0, 0, false, false);
             CompletableFuture<NettyConnection> installed = new CompletableFuture<>();
             Bootstrap bootstrap = new Bootstrap()
                     .group(group)

@@ -9,6 +9,7 @@ import dev.sovra.transport.pki.Certificates;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
@@ -66,6 +67,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     static final String IDLE = "idle";
     static final String FRAMES = "frames";
     static final String CONNECTION = "connection";
+    /** Start of the close reason when a peer does not read what we send. */
+    static final String OUTBOUND_LIMIT = "outbound limit exceeded";
 
     private final Channel channel;
     private final EventExecutor executor;
@@ -79,6 +82,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final AtomicLong correlationIds = new AtomicLong();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Queue<ByteBuf> outbound = new ConcurrentLinkedQueue<>();
+    /** Bytes in {@link #outbound}, not yet handed to the channel. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /**
+     * Bytes in the channel's outbound buffer at the last drain or writability change (written by the event
+     * loop; it only overstates between those, as the socket takes bytes).
+     */
+    private volatile long channelBytes;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
 
@@ -184,8 +194,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         Pending p = new Pending(id, MessageType.of(message), timeout, future);
         pending.put(id, p);
         p.timeout = Timers.REQUEST_TIMEOUTS.newTimeout(p, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        enqueue(frame);
-        if (inactive && pending.remove(id, p)) {
+        if ((!enqueue(frame) || inactive) && pending.remove(id, p)) {
             // raced with channelInactive, which may already have failed the others
             p.timeout.cancel();
             complete(p.future, null, new ConnectionClosedException(reasonOr("connection closed")));
@@ -200,7 +209,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             log.debug("dropping one-way message on closed connection type={} {}", MessageType.of(message), who());
             return;
         }
-        enqueue(FrameCodec.encode(channel.alloc(), FrameCodec.ONE_WAY, 0L, message, options.maxFrameBytes()));
+        if (!enqueue(FrameCodec.encode(channel.alloc(), FrameCodec.ONE_WAY, 0L, message, options.maxFrameBytes()))) {
+            log.debug("dropping one-way message, outbound limit exceeded type={} {}", MessageType.of(message), who());
+        }
     }
 
     @Override
@@ -239,21 +250,66 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     // ---- outbound ----
 
-    private void enqueue(ByteBuf frame) {
+    /**
+     * Queues a frame for the event loop; false (frame released, connection closing) if the queue is over
+     * {@link ConnectionOptions#maxOutboundBytes}. Never blocks.
+     */
+    private boolean enqueue(ByteBuf frame) {
+        int size = frame.readableBytes();
+        long waiting = queuedBytes.addAndGet(size) + channelBytes;
+        if (waiting > options.maxOutboundBytes() && waiting > size) {
+            queuedBytes.addAndGet(-size);
+            frame.release();
+            overflow(waiting);
+            return false;
+        }
         outbound.offer(frame);
         if (drainScheduled.compareAndSet(false, true)) {
             EventLoop loop = channel.eventLoop();
             if (loop.inEventLoop()) {
                 drain();
-                return;
+                return true;
             }
             DeferredDrains deferred = DeferredDrains.current();
             if (deferred != null) {
                 deferred.add(loop, this); // a handler batch is running: one wake-up per event loop at its end
-                return;
+                return true;
             }
             scheduleDrain(loop);
         }
+        return true;
+    }
+
+    /**
+     * The peer does not take what we send fast enough: rather than buffer without bound (or block the
+     * sender), close; pending requests fail and the peer resynchronises when it reconnects.
+     */
+    private void overflow(long pendingBytes) {
+        String reason = OUTBOUND_LIMIT + ": peer not reading (" + pendingBytes + " bytes waiting, limit "
+                + options.maxOutboundBytes() + ")";
+        if (closeReason.compareAndSet(null, reason)) {
+            log.warn("closing connection reason=\"{}\" role={} {}", reason, options.role(), who());
+        }
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            releaseOutbound();
+            channel.close();
+        } else {
+            try {
+                loop.execute(() -> {
+                    releaseOutbound();
+                    channel.close();
+                });
+            } catch (RejectedExecutionException e) {
+                channel.close();
+            }
+        }
+    }
+
+    /** Bytes waiting to be sent on this connection: queued, and in the channel's buffer (not the kernel's). Any thread. */
+    long pendingOutboundBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return queuedBytes.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
     }
 
     private void scheduleDrain(EventLoop loop) {
@@ -283,20 +339,39 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             releaseOutbound();
             return;
         }
+        long inChannel = channelPendingBytes();
         boolean wrote = false;
         ByteBuf frame;
         while ((frame = outbound.poll()) != null) {
+            int size = frame.readableBytes();
+            if (inChannel > 0 && inChannel + size > options.maxOutboundBytes()) {
+                queuedBytes.addAndGet(-size);
+                frame.release();
+                overflow(inChannel + size);
+                return;
+            }
+            inChannel += size;
             channel.write(frame, channel.voidPromise());
+            channelBytes = inChannel;
+            queuedBytes.addAndGet(-size); // after channelBytes: a sender may count a frame twice, never miss one
             wrote = true;
         }
         if (wrote) {
             channel.flush();
+            channelBytes = channelPendingBytes();
         }
+    }
+
+    /** Event loop. */
+    private long channelPendingBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     private void releaseOutbound() {
         ByteBuf frame;
         while ((frame = outbound.poll()) != null) {
+            queuedBytes.addAndGet(-frame.readableBytes());
             frame.release();
         }
     }
@@ -580,7 +655,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             frame = FrameCodec.encode(channel.alloc(), FrameCodec.RESPONSE, id,
                     new ErrorReply("internal", "reply could not be encoded: " + e.getMessage()), options.maxFrameBytes());
         }
-        enqueue(frame);
+        if (!enqueue(frame)) {
+            log.debug("dropping response, outbound limit exceeded id={} requestType={} {}", id, requestType, who());
+        }
         if (options.enrolOnly()) {
             close("enrolment answered");
         }
@@ -588,6 +665,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        channelBytes = channelPendingBytes();
         boolean writable = channel.isWritable();
         if (established && writable != reportedWritable) {
             reportedWritable = writable; // report transitions only, alternating, starting with false
@@ -631,6 +709,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         backlog.clear();
         releaseOutbound();
+        channelBytes = 0;
         handshake.completeExceptionally(new ConnectionClosedException(reason));
         List<Pending> failed = new ArrayList<>();
         for (Pending p : pending.values()) {

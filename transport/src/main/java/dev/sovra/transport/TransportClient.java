@@ -15,6 +15,7 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,7 +37,9 @@ public final class TransportClient implements AutoCloseable {
     private final SslContext ssl;
     private final ConnectionOptions options;
     private final EventLoopGroup ioGroup;
-    private final DefaultEventExecutorGroup handlerGroup;
+    private final EventExecutorGroup handlerGroup;
+    /** Whether the groups are this client's own (shut down on close) or {@link SharedThreads}. */
+    private final boolean ownThreads;
     /** Connects, resolves the host and waits out backoff delays; never an I/O thread. */
     private final EventExecutor control;
     private final Bootstrap bootstrap;
@@ -48,11 +51,17 @@ public final class TransportClient implements AutoCloseable {
     private TransportClient(Builder config) {
         this.config = config;
         this.ssl = config.credentials.clientContext();
-        this.options = new ConnectionOptions("client", config.maxFrameBytes, config.maxInFlight,
+        this.options = new ConnectionOptions("client", config.maxFrameBytes, config.maxInFlight, config.maxOutboundBytes,
                 config.heartbeatInterval.toMillis(), config.readIdleTimeout.toMillis(), false, false);
-        this.ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sovra-agent-io", true),
-                IoTransport.ioHandlerFactory());
-        this.handlerGroup = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("sovra-agent-handler", true));
+        this.ownThreads = config.sharedThreads == null;
+        if (ownThreads) {
+            this.ioGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sovra-agent-io", true),
+                    IoTransport.ioHandlerFactory());
+            this.handlerGroup = new DefaultEventExecutorGroup(1, new DefaultThreadFactory("sovra-agent-handler", true));
+        } else {
+            this.ioGroup = config.sharedThreads.ioGroup;
+            this.handlerGroup = config.sharedThreads.handlerGroup;
+        }
         this.control = handlerGroup.next();
         this.bootstrap = new Bootstrap()
                 .group(ioGroup)
@@ -186,6 +195,10 @@ public final class TransportClient implements AutoCloseable {
             c.close("client closed");
             c.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        if (!ownThreads) {
+            log.info("transport client stopped controller={}:{}", config.host, config.port);
+            return;
+        }
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         boolean onHandlerThread = control.inEventLoop();
         var termination = handlerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -193,6 +206,32 @@ public final class TransportClient implements AutoCloseable {
             termination.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         log.info("transport client stopped controller={}:{}", config.host, config.port);
+    }
+
+    /**
+     * I/O and handler threads that many clients in one process share (the benchmark's simulated agents:
+     * a thousand clients need not be two thousand threads). Each connection still sticks to one thread of
+     * each group, so the ordering and threading guarantees of {@link MessageHandler} hold. Close it after
+     * the clients that use it; a client never shuts it down.
+     */
+    public static final class SharedThreads implements AutoCloseable {
+        private final EventLoopGroup ioGroup;
+        private final EventExecutorGroup handlerGroup;
+
+        public SharedThreads(int ioThreads, int handlerThreads) {
+            if (ioThreads < 1 || handlerThreads < 1) {
+                throw new IllegalArgumentException("need ioThreads >= 1 and handlerThreads >= 1, was " + ioThreads + "/" + handlerThreads);
+            }
+            this.ioGroup = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("sovra-agent-io", true),
+                    IoTransport.ioHandlerFactory());
+            this.handlerGroup = new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("sovra-agent-handler", true));
+        }
+
+        @Override
+        public void close() {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            handlerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Options of a {@link TransportClient}. */
@@ -204,8 +243,15 @@ public final class TransportClient implements AutoCloseable {
         private Duration reconnectMaxDelay = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private MessageHandler handler;
+        private SharedThreads sharedThreads;
 
         private Builder() {}
+
+        /** Runs on these shared threads instead of an I/O and a handler thread of its own (the default). */
+        public Builder sharedThreads(SharedThreads threads) {
+            this.sharedThreads = Objects.requireNonNull(threads, "threads");
+            return this;
+        }
 
         /** Controller host name or address; must match a SAN of the controller certificate. */
         public Builder host(String host) {
@@ -258,6 +304,7 @@ public final class TransportClient implements AutoCloseable {
             if (connectTimeout.isNegative() || connectTimeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive");
             }
+            checkOutboundBound();
             return new TransportClient(this);
         }
     }

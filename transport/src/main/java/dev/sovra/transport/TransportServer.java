@@ -87,11 +87,13 @@ public final class TransportServer implements AutoCloseable {
                 new DefaultThreadFactory("sovra-transport-handler", true));
         try {
             ConnectionOptions agentOptions = new ConnectionOptions("agent-port", config.maxFrameBytes, config.maxInFlight,
+                    config.maxOutboundBytes,
                     config.heartbeatInterval.toMillis(), config.heartbeatTimeout.toMillis(), true, false);
             agentChannel = bind(config.agentPort, agentSsl, agentOptions, config.agentHandler);
             if (config.enrolEnabled()) {
                 ConnectionOptions enrolOptions = new ConnectionOptions("enrol-port",
-                        Math.min(config.maxFrameBytes, ENROL_MAX_FRAME_BYTES), 1, 0, ENROL_IDLE_MILLIS, false, true);
+                        Math.min(config.maxFrameBytes, ENROL_MAX_FRAME_BYTES), 1, ENROL_MAX_FRAME_BYTES, 0, ENROL_IDLE_MILLIS,
+                        false, true);
                 enrolChannel = bind(config.enrolPort, enrolSsl, enrolOptions, new EnrolmentPort(config.enrolmentHandler));
             }
         } catch (RuntimeException e) {
@@ -304,7 +306,8 @@ public final class TransportServer implements AutoCloseable {
                 throw new IllegalArgumentException("need handlerThreads >= 1 and ioThreads >= 0");
             }
             // validates maxFrameBytes and maxInFlight
-            new ConnectionOptions("check", maxFrameBytes, maxInFlight, 0, 0, false, false);
+            new ConnectionOptions("check", maxFrameBytes, maxInFlight, maxOutboundBytes, 0, 0, false, false);
+            checkOutboundBound();
             return new TransportServer(this);
         }
 

@@ -159,7 +159,8 @@ class BatchingTest {
         final NettyConnection connection;
 
         Fixture(MessageHandler handler) {
-            ConnectionOptions options = new ConnectionOptions("test", FrameCodec.DEFAULT_MAX_FRAME_BYTES, 1024, 0, 0, false, false);
+            ConnectionOptions options = new ConnectionOptions("test", FrameCodec.DEFAULT_MAX_FRAME_BYTES, 1024, 16L << 20, 0, 0, false,
+                    false);
             connection = new NettyConnection(channel, executor, handler, options);
             channel.pipeline().addLast(NettyConnection.SSL, new io.netty.channel.ChannelInboundHandlerAdapter());
             channel.pipeline().addLast(NettyConnection.FRAMES, new FrameDecoder(connection, options.maxFrameBytes()));

@@ -17,9 +17,11 @@ import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.PortRange;
 import dev.sovra.model.network.Protocol;
 import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.Router;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.SecurityRule;
 import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.TunnelType;
 import dev.sovra.model.network.Underlay;
@@ -79,7 +81,9 @@ class FrameCodecTest {
                 new DesiredState(4, List.of(), List.of(), List.of(), tenantNetwork()),
                 new Hello("n2", RoundTripTest.inventory("n2").withUnderlay(new Underlay("192.0.2.1", TunnelType.GENEVE, 9000)), List.of()),
                 new ObservedState(List.of(), List.of(new StorageObservation("v1", "r", StorageState.IN_USE, 20_480, "attached", at)),
-                        List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false));
+                        List.of(new StorageObservation("i1", "r", StorageState.READY, 64, "", at)), false),
+                ObservedState.network(List.of(new SegmentObservation("tenants/t/workspaces/w/networks/n", 4097))),
+                ObservedState.network(List.of()));
         for (Message m : messages) {
             assertEquals(m, roundTrip(FrameCodec.REQUEST, 77, m));
         }
@@ -99,7 +103,11 @@ class FrameCodecTest {
                 List.of(new NicPort("nic-a", "tapa", "02:00:00:00:00:0a", List.of("10.1.0.10"), segment.networkId(), List.of("web"))),
                 List.of(new RemoteNic("nic-b", "02:00:00:00:00:0b", List.of("10.1.1.11"), segment.networkId(), "192.0.2.2",
                         List.of("default"))),
-                List.of(web, SecurityGroup.scsDefault("default")));
+                List.of(web, SecurityGroup.scsDefault("default")))
+                .withRouters(List.of(new Router(segment.networkId(), new Router.ExternalLeg("203.0.113.5", "203.0.113.0/24", "203.0.113.1"),
+                        List.of(new Router.InternetRoute("10.1.0.0/24", "0.0.0.0/0")),
+                        List.of(new Router.NextHopRoute("10.1.0.0/24", "10.9.0.0/16", "10.1.0.20")),
+                        List.of(new Router.PublicIpMapping("203.0.113.9", "10.1.0.10")))));
     }
 
     @Test

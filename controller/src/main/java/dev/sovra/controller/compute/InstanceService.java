@@ -1,5 +1,6 @@
 package dev.sovra.controller.compute;
 
+import dev.sovra.controller.network.InstanceNicRefs;
 import dev.sovra.controller.reconcile.ReconcileTrigger;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.resource.ResourceType;
@@ -72,6 +73,7 @@ public final class InstanceService {
         ComputeCatalog.Sku sku = resolveSku(request.sku());
         String zone = resolveZone(request.zone());
         List<DiskSpec> disks = resolveVolumes(tenant, workspace, request.bootVolume(), request.dataVolumes());
+        requireNicsFree(path, tenant, workspace, InstanceNicRefs.resolve(request.spec(), tenant, workspace, resources));
         while (true) {
             Optional<Versioned<Instance>> current = instances.get(path);
             Instant now = clock.instant();
@@ -283,6 +285,27 @@ public final class InstanceService {
         // A recorded volume keeps its backend even if the configuration changed since it was made.
         String backend = storage.volume(uid).map(VolumeRecord::backend).orElseGet(() -> storage.backendOf(resource));
         return new DiskSpec(diskName, uid, backend);
+    }
+
+    /**
+     * Refuses NICs another instance names (a NIC is one port of one instance). Two concurrent writes may both pass;
+     * the network reconciler then binds the NIC to the older instance only.
+     */
+    private void requireNicsFree(String path, String tenant, String workspace, List<String> nics) {
+        if (nics.isEmpty()) {
+            return;
+        }
+        for (Versioned<Instance> entry : instances.list()) {
+            Instance other = entry.value();
+            if (!other.tenant().equals(tenant) || !other.workspace().equals(workspace) || other.path().equals(path)) {
+                continue;
+            }
+            for (String nic : InstanceNicRefs.held(other.spec(), tenant, workspace)) {
+                if (nics.contains(nic)) {
+                    throw ApiProblem.conflict("nic " + nic + " is already used by instance " + other.name());
+                }
+            }
+        }
     }
 
     /**

@@ -4,17 +4,26 @@ import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.model.Instance;
 import dev.sovra.model.NicSpec;
 import dev.sovra.model.Node;
+import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.model.Resource;
+import dev.sovra.model.ResourceState;
 import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.Router;
+import dev.sovra.model.network.Router.ExternalLeg;
+import dev.sovra.model.network.Router.InternetRoute;
+import dev.sovra.model.network.Router.NextHopRoute;
+import dev.sovra.model.network.Router.PublicIpMapping;
 import dev.sovra.model.network.SecurityGroup;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Segment;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.Underlay;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +57,13 @@ import org.slf4j.LoggerFactory;
  *   <li>A NIC's security groups are its {@code securityGroupRefs} plus the instance's {@code securityGroupRef}.</li>
  *   <li>Only nodes that reported an underlay get a spec; NICs on other nodes appear as remote NICs behind their
  *       node's tunnel endpoint.</li>
+ *   <li>Status from the data plane: a NIC bound on such a node is {@code active} once its node reports the segment
+ *       programmed ({@link #observe}), {@code pending} before; a network is {@code active} once every node with one
+ *       of its NICs reports it, {@code updating} before. A network or NIC nothing places on such a node keeps the
+ *       status it was given at creation ({@code active}: ready to be used).</li>
+ *   <li>Each segment on a node gets its router there: internet routes from its subnets' route tables, 1:1 NAT for
+ *       the public IPs of the node's NICs, and an uplink address of its own (per network and node, from the IPv4
+ *       public pool) when it has either.</li>
  * </ul>
  */
 @Singleton
@@ -56,12 +73,22 @@ public final class NetworkReconciler {
 
     private final Provider<NetworkResources> resources;
     private NetworkResources net;
+    private PublicIpRules publicIps;
     /** Nodes whose spec could not be built, with the reason last logged (reconciler thread only). */
     private final Map<String, String> failedNodes = new HashMap<>();
+    /** The segments each node's data plane last reported it carries (written by agent sessions). */
+    private final Map<String, Set<SegmentObservation>> programmed = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     /** A provider: the network resources need the instance service, which needs the reconciler that needs this. */
-    public NetworkReconciler(Provider<NetworkResources> resources) {
+    public NetworkReconciler(Provider<NetworkResources> resources, Clock clock) {
         this.resources = resources;
+        this.clock = clock;
+    }
+
+    /** A node's report of every segment its data plane carries; the next pass turns statuses from it. */
+    public void observe(String nodeId, List<SegmentObservation> segments) {
+        programmed.put(nodeId, Set.copyOf(segments));
     }
 
     /** Each node's network spec (nodes with an underlay only) and each instance's NICs, by instance uid. */
@@ -76,8 +103,11 @@ public final class NetworkReconciler {
     }
 
     /** A NIC bound to an instance on a node, resolved down to its segment and addresses. */
-    private record BoundNic(String nodeId, String portId, String device, String mac, List<String> ipv4, String networkId,
-                            List<String> securityGroupIds) {}
+    private record BoundNic(String nodeId, String instance, String portId, String device, String mac, List<String> ipv4,
+                            String networkId, List<String> securityGroupIds, Resource nic, Resource network) {}
+
+    /** A subnet's route table as the router needs it: internet destinations (with egressOnly), next hops by destination. */
+    private record SubnetRoutes(Map<String, Boolean> internet, Map<String, String> nextHops) {}
 
     /** @param instances the placed instances that are not being deleted, oldest first */
     public Plan pass(Collection<Node> nodes, List<Instance> instances) {
@@ -92,6 +122,7 @@ public final class NetworkReconciler {
         }
         if (net == null) {
             net = resources.get();
+            publicIps = new PublicIpRules(net);
         }
         Map<String, Segment> segments = new HashMap<>(); // network id -> segment without remote endpoints
         Map<String, SecurityGroup> groups = new HashMap<>();
@@ -131,7 +162,38 @@ public final class NetworkReconciler {
                 }
             }
         }
+        settleStatus(bound, segments, underlays.keySet());
         return new Plan(byNode, nicsByInstance);
+    }
+
+    /** NIC and network status from what the nodes with tenant networking report they carry. */
+    private void settleStatus(List<BoundNic> bound, Map<String, Segment> segments, Set<String> networkingNodes) {
+        Map<String, Boolean> networkCarried = new LinkedHashMap<>();
+        Map<String, Resource> networks = new HashMap<>();
+        for (BoundNic nic : bound) {
+            if (!networkingNodes.contains(nic.nodeId())) {
+                continue; // its node has no data plane that could report it
+            }
+            SegmentObservation segment = new SegmentObservation(nic.networkId(), segments.get(nic.networkId()).vni());
+            boolean carried = programmed.getOrDefault(nic.nodeId(), Set.of()).contains(segment);
+            settle(NetworkResources.NIC, nic.nic(), carried, ResourceState.PENDING);
+            networkCarried.merge(nic.networkId(), carried, Boolean::logicalAnd);
+            networks.putIfAbsent(nic.networkId(), nic.network());
+        }
+        networkCarried.forEach((id, carried) -> settle(NetworkResources.NETWORK, networks.get(id), carried, ResourceState.UPDATING));
+    }
+
+    /** Active once carried; {@code waiting} while a node still has to program it. Writes only a change. */
+    private void settle(ResourceType type, Resource resource, boolean carried, ResourceState waiting) {
+        ResourceState state = resource.status().state();
+        ResourceState next = carried ? ResourceState.ACTIVE : waiting;
+        boolean change = carried ? state == ResourceState.PENDING || state == ResourceState.CREATING || state == ResourceState.UPDATING
+                : state == ResourceState.ACTIVE;
+        if (change && net.resources.replaceStatus(type, resource,
+                status -> status.state() == state ? status.then(next, clock.instant(), carried ? "Programmed" : "Programming") : status)) {
+            log.info("{} {} by the data plane ref={}/{}/{}", type.kind(), next.name().toLowerCase(), resource.tenant(),
+                    resource.workspace(), resource.name());
+        }
     }
 
     private NodeNetworkSpec nodeSpec(String nodeId, Underlay underlay, List<BoundNic> bound, Map<String, Segment> segments,
@@ -177,7 +239,139 @@ public final class NetworkReconciler {
                 .map(g -> new SecurityGroup(g.id(), g.rules().stream()
                         .filter(r -> r.remoteGroupId() == null || nodeGroups.containsKey(r.remoteGroupId())).toList()))
                 .sorted(Comparator.comparing(SecurityGroup::id)).toList();
-        return new NodeNetworkSpec(underlay, nodeSegments, ports, knownRemotes, referencedGroups);
+        List<Router> routers = nodeSegments.stream().map(segment -> router(nodeId, segment, local, bound)).toList();
+        return new NodeNetworkSpec(underlay, nodeSegments, ports, knownRemotes, referencedGroups, routers);
+    }
+
+    /**
+     * The network's router on this node. Its subnets' route tables give the internet routes: IPv4 destinations whose
+     * target is an existing internet gateway. A local NIC's public IP (its first IPv4 one, on its first address)
+     * is mapped only if its subnet routes to an internet gateway that is not {@code egressOnly}; an address already
+     * mapped on this node is not mapped twice. Routes to a NIC, an instance (its primary NIC) or an address become
+     * next-hop routes when that address is a guest address of the segment. The router gets an uplink address only
+     * when it needs one.
+     */
+    private Router router(String nodeId, Segment segment, List<BoundNic> local, List<BoundNic> bound) {
+        String networkId = segment.networkId();
+        String[] path = networkId.split("/"); // tenants/<t>/workspaces/<w>/networks/<n>
+        String tenant = path[1];
+        String workspace = path[3];
+        String network = path[5];
+        List<InternetRoute> routes = new ArrayList<>();
+        List<NextHopRoute> nextHops = new ArrayList<>();
+        Set<String> inbound = new HashSet<>();
+        for (Resource subnet : net.resources.all(NetworkResources.subnets(network), tenant, workspace)) {
+            Ip.Block block = net.subnetCidr(tenant, workspace, network, subnet.name(), subnet.spec()).get(Ip.Family.V4);
+            if (block == null || segment.subnets().stream().noneMatch(s -> s.cidr().equals(block.toString()))) {
+                continue;
+            }
+            SubnetRoutes table = routeTable(subnet, tenant, workspace, network, bound);
+            for (Map.Entry<String, Boolean> route : table.internet().entrySet()) {
+                routes.add(new InternetRoute(block.toString(), route.getKey()));
+                if (!route.getValue()) {
+                    inbound.add(block.toString());
+                }
+            }
+            table.nextHops().forEach((destination, hop) -> {
+                Subnet hopSubnet = segment.subnetOf(hop);
+                if (hopSubnet != null && !hop.equals(hopSubnet.gateway()) && !hop.equals(hopSubnet.dhcpServer())) {
+                    nextHops.add(new NextHopRoute(block.toString(), destination, hop));
+                }
+            });
+        }
+        List<PublicIpMapping> mappings = new ArrayList<>();
+        Set<String> mapped = new HashSet<>();
+        for (BoundNic nic : local) {
+            Subnet subnet = nic.networkId().equals(networkId) ? segment.subnetOf(nic.ipv4().get(0)) : null;
+            if (subnet == null || !inbound.contains(subnet.cidr())) {
+                continue;
+            }
+            for (String name : NicRules.publicIpNames(nic.nic()).stream().sorted().toList()) {
+                Optional<String> address = publicAddress(tenant, workspace, name);
+                if (address.isPresent() && mapped.add(address.get())) {
+                    mappings.add(new PublicIpMapping(address.get(), nic.ipv4().get(0)));
+                    break;
+                }
+            }
+        }
+        if (routes.isEmpty() && mappings.isEmpty()) {
+            return Router.internal(networkId).withNextHopRoutes(nextHops);
+        }
+        Optional<String> external = publicIps.routerAddress(tenant, workspace, network, nodeId);
+        if (external.isEmpty()) {
+            log.warn("router without uplink: the public IP pool is exhausted network={} node={}", networkId, nodeId);
+            return Router.internal(networkId).withNextHopRoutes(nextHops);
+        }
+        Ip.Block pool = net.publicPool(Ip.Family.V4).orElseThrow();
+        return new Router(networkId, new ExternalLeg(external.get(), pool.toString(), net.uplinkGateway()), routes,
+                nextHops, mappings);
+    }
+
+    /**
+     * The subnet's route table: IPv4 destinations it sends to an existing internet gateway (with its egressOnly), and
+     * those it sends to an address, a NIC or an instance (resolved to an address among the bound NICs).
+     */
+    private SubnetRoutes routeTable(Resource subnet, String tenant, String workspace, String network, List<BoundNic> bound) {
+        Map<String, Boolean> routes = new LinkedHashMap<>();
+        Map<String, String> nextHops = new LinkedHashMap<>();
+        try {
+            Ref tableRef = Ref.parse("spec.routeTableRef", subnet.spec().get("routeTableRef"));
+            Optional<Resource> table = tableRef == null ? Optional.empty()
+                    : net.get(NetworkResources.routeTables(network), tenant, workspace,
+                            tableRef.target("route-tables", tenant, workspace));
+            List<Object> items = table.map(t -> Specs.list("spec.routes", t.spec().get("routes"), false, 0, 1000))
+                    .orElse(null);
+            for (Object item : items == null ? List.of() : items) {
+                if (!(item instanceof Map<?, ?> route) || !(route.get("destinationCidrBlock") instanceof String destination)) {
+                    continue;
+                }
+                Optional<Ip.Block> cidr = Ip.cidr(destination).filter(b -> b.family() == Ip.Family.V4);
+                Object target = route.get("targetRef");
+                if (cidr.isEmpty() || target == null) {
+                    continue;
+                }
+                if (RouteTableRules.ipTarget(target)) {
+                    Object address = target instanceof Map<?, ?> map ? map.get("resource") : target;
+                    Ip.address(String.valueOf(address)).filter(a -> a.family() == Ip.Family.V4)
+                            .ifPresent(a -> nextHops.putIfAbsent(cidr.get().toString(), Ip.format(Ip.Family.V4, a.base())));
+                    continue;
+                }
+                Ref targetRef = Ref.parse("targetRef", target);
+                String plural = targetRef.lastPlural();
+                if (plural.equals("nics") || plural.equals("instances")) {
+                    String name = targetRef.target(plural, tenant, workspace);
+                    String nicPath = path(tenant, workspace, "nics", name);
+                    bound.stream().filter(n -> plural.equals("nics") ? n.portId().equals(nicPath)
+                                    : n.instance().equals(name) && n.portId().startsWith(path(tenant, workspace, "nics", "")))
+                            .findFirst().ifPresent(n -> nextHops.putIfAbsent(cidr.get().toString(), n.ipv4().get(0)));
+                    continue;
+                }
+                if (!plural.equals("internet-gateways")) {
+                    continue; // NAT gateways are not realised
+                }
+                Optional<Resource> gateway = net.get(NetworkResources.INTERNET_GATEWAY, tenant, workspace,
+                        targetRef.target("internet-gateways", tenant, workspace));
+                gateway.ifPresent(g -> routes.merge(cidr.get().toString(),
+                        Boolean.TRUE.equals(g.spec().get("egressOnly")), (a, b) -> a && b));
+            }
+        } catch (ApiProblem unreadable) {
+            log.warn("route table left out subnet={} reason=\"{}\"", subnet.name(), unreadable.getMessage());
+        }
+        return new SubnetRoutes(routes, nextHops);
+    }
+
+    /** The IPv4 address a public IP holds (allocated from the pool if it names none), or empty. */
+    private Optional<String> publicAddress(String tenant, String workspace, String name) {
+        Optional<Resource> publicIp = net.get(NetworkResources.PUBLIC_IP, tenant, workspace, name);
+        if (publicIp.isEmpty() || !"IPv4".equals(publicIp.get().spec().get("version"))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(publicIps.allocate(tenant, workspace, name, publicIp.get().spec()));
+        } catch (ApiProblem exhausted) {
+            log.warn("public IP has no address pool exhausted publicIp={}/{}/{}", tenant, workspace, name);
+            return Optional.empty();
+        }
     }
 
     /** The NIC as the data plane needs it, or empty (logged) when it cannot be bound yet. */
@@ -247,8 +441,8 @@ public final class NetworkReconciler {
             }
         }
         String mac = NicRules.mac(nic);
-        return Optional.of(new BoundNic(instance.nodeId(), path(tenant, workspace, "nics", nicName), tapDevice(mac), mac,
-                ipv4, networkId, groupIds));
+        return Optional.of(new BoundNic(instance.nodeId(), instance.name(), path(tenant, workspace, "nics", nicName),
+                tapDevice(mac), mac, ipv4, networkId, groupIds, nic, network.get()));
     }
 
     /** The names of the instance's NICs in its workspace, primary first; references elsewhere are refused (logged). */

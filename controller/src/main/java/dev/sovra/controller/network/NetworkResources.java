@@ -8,6 +8,7 @@ import dev.sovra.controller.resource.ResourceType;
 import dev.sovra.model.Resource;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,10 +42,12 @@ public final class NetworkResources {
     final InstanceService instances;
     final Ipam ipam;
     private final Map<Ip.Family, Ip.Block> publicPools = new EnumMap<>(Ip.Family.class);
+    private final String uplinkGateway;
 
     public NetworkResources(ResourceService resources, ComputeCatalog catalog, InstanceService instances, Ipam ipam,
                             @Value("${sovra.network.public-ip-pool:`203.0.113.0/24`}") String publicPool,
-                            @Value("${sovra.network.public-ipv6-pool:`2001:db8:5eca::/64`}") String publicV6Pool) {
+                            @Value("${sovra.network.public-ipv6-pool:`2001:db8:5eca::/64`}") String publicV6Pool,
+                            @Value("${sovra.network.uplink-gateway:}") String gateway) {
         this.resources = resources;
         this.catalog = catalog;
         this.instances = instances;
@@ -54,6 +57,23 @@ public final class NetworkResources {
                     + "' is not a CIDR"));
             publicPools.put(block.family(), block);
         }
+        Ip.Block v4 = publicPools.get(Ip.Family.V4);
+        if (gateway == null || gateway.isBlank()) {
+            this.uplinkGateway = Ip.format(Ip.Family.V4, v4.base().add(BigInteger.ONE));
+        } else {
+            Ip.Block parsed = Ip.address(gateway).filter(a -> a.family() == Ip.Family.V4 && v4.contains(a.base()))
+                    .orElseThrow(() -> new IllegalStateException("sovra.network.uplink-gateway '" + gateway
+                            + "' is not an IPv4 address inside the public IP pool " + v4));
+            this.uplinkGateway = Ip.format(Ip.Family.V4, parsed.base());
+        }
+    }
+
+    /**
+     * The provider uplink's next hop (IPv4): {@code sovra.network.uplink-gateway}, by default the first address of
+     * the IPv4 public pool. The pool is the uplink's subnet: routers' external addresses and public IPs are on-link.
+     */
+    String uplinkGateway() {
+        return uplinkGateway;
     }
 
     public static ResourceType subnets(String network) {

@@ -65,7 +65,7 @@ public final class RouteTableRules {
         };
     }
 
-    private static boolean ipTarget(Object targetRef) {
+    static boolean ipTarget(Object targetRef) {
         Object text = targetRef instanceof Map<?, ?> map ? map.get("resource") : targetRef;
         return text instanceof String s && Ip.address(s).isPresent();
     }

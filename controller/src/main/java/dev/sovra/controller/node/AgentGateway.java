@@ -1,6 +1,7 @@
 package dev.sovra.controller.node;
 
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.controller.network.NetworkReconciler;
 import dev.sovra.controller.reconcile.ReconcileTrigger;
 import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.model.NodeDesired;
@@ -36,6 +37,7 @@ public final class AgentGateway implements MessageHandler {
     private final InstanceStatusUpdater statusUpdater;
     private final StorageReconciler storage;
     private final ReconcileTrigger reconciler;
+    private final NetworkReconciler network;
     private final Duration heartbeatInterval;
     private final Duration requestTimeout;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -43,8 +45,10 @@ public final class AgentGateway implements MessageHandler {
     private final AtomicLong generations = new AtomicLong(System.currentTimeMillis() * 1000);
 
     public AgentGateway(NodeRegistry nodes, InstanceStatusUpdater statusUpdater, StorageReconciler storage,
-                        ReconcileTrigger reconciler, Duration heartbeatInterval, Duration requestTimeout) {
+                        NetworkReconciler network, ReconcileTrigger reconciler, Duration heartbeatInterval,
+                        Duration requestTimeout) {
         this.nodes = nodes;
+        this.network = network;
         this.statusUpdater = statusUpdater;
         this.storage = storage;
         this.reconciler = reconciler;
@@ -110,6 +114,10 @@ public final class AgentGateway implements MessageHandler {
             }
             if (!observed.volumes().isEmpty() || !observed.images().isEmpty()) {
                 storage.apply(nodeId, observed.volumes(), observed.images());
+            }
+            if (observed.segments() != null) {
+                network.observe(nodeId, observed.segments());
+                reconciler.trigger(); // the pass turns NIC and network status
             }
         }
     }

@@ -19,6 +19,7 @@ import dev.sovra.model.network.RemoteNic;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.SecurityRule;
 import dev.sovra.model.network.Segment;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Subnet;
 import dev.sovra.model.network.TunnelType;
 import dev.sovra.model.network.Underlay;
@@ -70,15 +71,56 @@ class NetworkPlanApiTest extends SecaApiTest {
                 + "\"rules\":[{\"direction\":\"ingress\",\"protocol\":\"tcp\",\"ports\":{\"from\":22,\"to\":22},"
                 + "\"sourceRef\":[\"security-groups/peers\"]}]}}");
         put(NET + "wn/security-groups/peers", "{\"spec\":{}}");
-        for (String nic : List.of("nic-a", "nic-b", "nic-c")) {
+        for (String nic : List.of("nic-a", "nic-b", "nic-c", "nic-d")) {
             put(NET + "wn/nics/" + nic, "{\"spec\":{\"subnetRef\":\"networks/net/subnets/sn\","
                     + "\"securityGroupRefs\":[\"security-groups/peers\"]}}");
         }
         put(NET + "wother/nics/nic-x", "{\"spec\":{\"subnetRef\":\"networks/net/subnets/sn\"}}");
         instance("vm-a", "nic-a", "");
         instance("vm-b", "nic-b", "");
-        instance("vm-late", "nic-a", ""); // nic-a already belongs to vm-a
-        instance("vm-cross", "nic-c", ",\"additionalNicRefs\":[{\"resource\":\"nics/nic-x\",\"workspace\":\"wother\"}]");
+        // The API refuses these references (instanceWithBadNicReferencesIsRefused); written behind its back they
+        // stand for instances stored before the checks, which the reconciler must survive.
+        instance("vm-late", "nic-c", "");
+        storedSpec("vm-late", Map.of("primaryNicRef", "nics/nic-a")); // nic-a already belongs to vm-a
+        instance("vm-cross", "nic-c", "");
+        storedSpec("vm-cross", Map.of("primaryNicRef", "nics/nic-c",
+                "additionalNicRefs", List.of(Map.of("resource", "nics/nic-x", "workspace", "wother"))));
+    }
+
+    @Test
+    void instanceWithBadNicReferencesIsRefused() throws Exception {
+        HttpResponse<String> missing = instanceCall("vm-bad", "nic-nope", "");
+        assertRefused(missing);
+        assertEquals("http://secapi.cloud/errors/validation-error", json(missing).get("type").asText());
+        assertTrue(json(missing).get("detail").asText().contains("spec.primaryNicRef: nic nic-nope does not exist"), missing.body());
+
+        HttpResponse<String> taken = instanceCall("vm-bad", "nic-b", "");
+        assertRefused(taken);
+        assertEquals("http://secapi.cloud/errors/resource-conflict", json(taken).get("type").asText());
+        assertTrue(json(taken).get("detail").asText().contains("nic nic-b is already used by instance vm-b"), taken.body());
+
+        HttpResponse<String> elsewhere = instanceCall("vm-bad", "nic-c",
+                ",\"additionalNicRefs\":[{\"resource\":\"nics/nic-x\",\"workspace\":\"wother\"}]");
+        assertRefused(elsewhere);
+        assertEquals("http://secapi.cloud/errors/validation-error", json(elsewhere).get("type").asText());
+        assertTrue(json(elsewhere).get("detail").asText().contains("spec.additionalNicRefs[0] points into workspace wother"),
+                elsewhere.body());
+
+        HttpResponse<String> twice = instanceCall("vm-bad", "nic-c", ",\"additionalNicRefs\":[\"nics/nic-c\"]");
+        assertRefused(twice);
+        assertEquals(404, call("GET", COMPUTE + "wn/instances/vm-bad", null).statusCode(), "nothing written");
+
+        HttpResponse<String> update = instanceCall("vm-b", "nic-b", "");
+        assertEquals(200, update.statusCode(), "an instance may keep its own NIC: " + update.body());
+    }
+
+    /** Replaces the stored instance's NIC references as if written before the API checked them. */
+    private void storedSpec(String name, Map<String, Object> nicRefs) {
+        instances.update(Instance.path("t1", "wn", name), instance -> {
+            Map<String, Object> spec = new java.util.HashMap<>(instance.spec());
+            spec.putAll(nicRefs);
+            return instance.withEnvelope(instance.labels(), instance.annotations(), spec);
+        }).orElseThrow();
     }
 
     @Test
@@ -112,7 +154,7 @@ class NetworkPlanApiTest extends SecaApiTest {
     @Test
     void instanceSecurityGroupAddsTheSecaRules() throws Exception {
         put(COMPUTE + "wn/instances/vm-sg", "{\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
-                + "\"bootVolume\":{\"deviceRef\":\"block-storages/boot\"},\"primaryNicRef\":\"nics/nic-c\","
+                + "\"bootVolume\":{\"deviceRef\":\"block-storages/boot\"},\"primaryNicRef\":\"nics/nic-d\","
                 + "\"securityGroupRef\":\"security-groups/sg\"}}");
         NodeNetworkSpec spec = reconciler.pass(List.of(node("n1", "192.0.2.1")), placed(Map.of("vm-sg", "n1"))).network("n1");
         NicPort c = spec.nics().get(0);
@@ -140,6 +182,37 @@ class NetworkPlanApiTest extends SecaApiTest {
     }
 
     @Test
+    void nicsAndNetworkTurnActiveOnceEveryNodeReportsTheSegment() throws Exception {
+        List<Node> nodes = List.of(node("s1", "192.0.2.11"), node("s2", "192.0.2.12"));
+        Map<String, String> placement = Map.of("vm-a", "s1", "vm-b", "s2");
+        NetworkReconciler.Plan plan = reconciler.pass(nodes, placed(placement));
+        assertEquals("pending", state(NET + "wn/nics/nic-a"), "no node has reported the segment yet");
+        assertEquals("pending", state(NET + "wn/nics/nic-b"));
+        assertEquals("updating", state(NET + "wn/networks/net"));
+        assertEquals("active", state(NET + "wother/networks/net"), "a network no instance uses stays as created");
+
+        reconciler.observe("s1", plan.network("s1").segments().stream().map(SegmentObservation::of).toList());
+        reconciler.pass(nodes, placed(placement));
+        assertEquals("active", state(NET + "wn/nics/nic-a"), "its node carries the segment");
+        assertEquals("pending", state(NET + "wn/nics/nic-b"));
+        assertEquals("updating", state(NET + "wn/networks/net"), "s2 has not programmed it yet");
+
+        Segment other = plan.network("s2").segments().get(0);
+        reconciler.observe("s2", List.of(new SegmentObservation(other.networkId(), other.vni() + 1)));
+        reconciler.pass(nodes, placed(placement));
+        assertEquals("pending", state(NET + "wn/nics/nic-b"), "a segment of another VNI (an older network of that name) does not count");
+
+        reconciler.observe("s2", List.of(SegmentObservation.of(other)));
+        reconciler.pass(nodes, placed(placement));
+        assertEquals("active", state(NET + "wn/nics/nic-b"));
+        assertEquals("active", state(NET + "wn/networks/net"));
+    }
+
+    private String state(String path) throws Exception {
+        return get(path).get("status").get("state").asText();
+    }
+
+    @Test
     void nicOfAnotherWorkspaceIsLeftOut() throws Exception {
         NetworkReconciler.Plan plan = reconciler.pass(List.of(node("n1", "192.0.2.1")), placed(Map.of("vm-cross", "n1")));
         assertEquals(List.of("tenants/t1/workspaces/wn/nics/nic-c"),
@@ -147,7 +220,12 @@ class NetworkPlanApiTest extends SecaApiTest {
     }
 
     private void instance(String name, String nic, String extra) throws Exception {
-        put(COMPUTE + "wn/instances/" + name, "{\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
+        HttpResponse<String> response = instanceCall(name, nic, extra);
+        assertTrue(response.statusCode() == 200 || response.statusCode() == 201, name + ": " + response.body());
+    }
+
+    private HttpResponse<String> instanceCall(String name, String nic, String extra) throws Exception {
+        return call("PUT", COMPUTE + "wn/instances/" + name, "{\"spec\":{\"skuRef\":\"skus/seca.d2xs\",\"zone\":\"a\","
                 + "\"bootVolume\":{\"deviceRef\":\"block-storages/boot\"},\"primaryNicRef\":\"nics/" + nic + "\"" + extra + "}}");
     }
 

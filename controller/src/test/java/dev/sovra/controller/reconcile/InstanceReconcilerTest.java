@@ -86,7 +86,7 @@ class InstanceReconcilerTest {
         // No node reports an underlay here, so the network step plans nothing and needs no network resources.
         NetworkReconciler network = new NetworkReconciler(() -> {
             throw new AssertionError("network resources are read only when a node does tenant networking");
-        });
+        }, CLOCK);
         return new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(), new PlacementWorkers(workers, 4, 8),
                 CLOCK, Duration.ofHours(1));
     }

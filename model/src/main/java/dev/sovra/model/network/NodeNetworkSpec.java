@@ -5,15 +5,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Everything the tenant data plane of ONE node must look like: the segments present here, the NICs bound here,
- * the NICs of those segments on other nodes, and the security groups the NICs refer to. Plain data, checked for
+ * the NICs of those segments on other nodes, the security groups the NICs refer to, and the routers of the segments
+ * (at most one per segment; a segment without one has no gateway on this node). Plain data, checked for
  * consistency on construction; the controller computes it per node and {@code NetworkPlane.apply} converges to it.
  */
 public record NodeNetworkSpec(Underlay underlay, List<Segment> segments, List<NicPort> nics,
-                              List<RemoteNic> remoteNics, List<SecurityGroup> securityGroups) {
+                              List<RemoteNic> remoteNics, List<SecurityGroup> securityGroups, List<Router> routers) {
 
     public NodeNetworkSpec {
         Objects.requireNonNull(underlay, "underlay");
@@ -21,12 +23,30 @@ public record NodeNetworkSpec(Underlay underlay, List<Segment> segments, List<Ni
         nics = List.copyOf(nics);
         remoteNics = List.copyOf(remoteNics);
         securityGroups = List.copyOf(securityGroups);
+        routers = routers == null ? List.of() : List.copyOf(routers); // null: from a sender without routers
         validate(underlay, segments, nics, remoteNics, securityGroups);
+        validateRouters(segments, nics, routers);
+    }
+
+    /** A node without routers. */
+    public NodeNetworkSpec(Underlay underlay, List<Segment> segments, List<NicPort> nics, List<RemoteNic> remoteNics,
+                           List<SecurityGroup> securityGroups) {
+        this(underlay, segments, nics, remoteNics, securityGroups, List.of());
     }
 
     /** A node with nothing on it: what {@code apply} tears everything down to. */
     public static NodeNetworkSpec empty(Underlay underlay) {
-        return new NodeNetworkSpec(underlay, List.of(), List.of(), List.of(), List.of());
+        return new NodeNetworkSpec(underlay, List.of(), List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** The same spec with {@code replacement} as its routers. */
+    public NodeNetworkSpec withRouters(List<Router> replacement) {
+        return new NodeNetworkSpec(underlay, segments, nics, remoteNics, securityGroups, replacement);
+    }
+
+    /** The router of the segment, if it has one here. */
+    public Optional<Router> router(String networkId) {
+        return routers.stream().filter(r -> r.networkId().equals(networkId)).findFirst();
     }
 
     public Segment segment(String networkId) {
@@ -89,6 +109,60 @@ public record NodeNetworkSpec(Underlay underlay, List<Segment> segments, List<Ni
                         + " is not a remote endpoint of segment " + nic.networkId());
             }
             checkUnique(what, nic.portId(), nic.mac(), nic.networkId(), portIds, macsPerNetwork);
+        }
+    }
+
+    /**
+     * A router needs its segment here and a gateway on each subnet it routes from; a public IP maps to an address of
+     * a NIC bound here in that segment; public and external addresses are used once on the node.
+     */
+    private static void validateRouters(List<Segment> segments, List<NicPort> nics, List<Router> routers) {
+        Set<String> routed = new HashSet<>();
+        Set<String> uplinkAddresses = new HashSet<>();
+        for (Router router : routers) {
+            String what = "router " + router.networkId();
+            Segment segment = segments.stream().filter(s -> s.networkId().equals(router.networkId())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(what + ": no segment " + router.networkId()
+                            + " on this node"));
+            if (!routed.add(router.networkId())) {
+                throw new IllegalArgumentException(what + ": listed twice");
+            }
+            if (segment.subnets().stream().noneMatch(s -> s.gateway() != null)) {
+                throw new IllegalArgumentException(what + ": no subnet of the segment has a gateway address");
+            }
+            for (Router.InternetRoute route : router.internetRoutes()) {
+                if (segment.subnets().stream().noneMatch(s -> s.cidr().equals(route.sourceCidr()) && s.gateway() != null)) {
+                    throw new IllegalArgumentException(what + ": internet route from " + route.sourceCidr()
+                            + ", which is no subnet with a gateway of the segment");
+                }
+            }
+            for (Router.NextHopRoute route : router.nextHopRoutes()) {
+                if (segment.subnets().stream().noneMatch(s -> s.cidr().equals(route.sourceCidr()) && s.gateway() != null)) {
+                    throw new IllegalArgumentException(what + ": route from " + route.sourceCidr()
+                            + ", which is no subnet with a gateway of the segment");
+                }
+                Subnet hop = segment.subnetOf(route.nextHop());
+                if (hop == null || route.nextHop().equals(hop.gateway()) || route.nextHop().equals(hop.dhcpServer())) {
+                    throw new IllegalArgumentException(what + ": next hop " + route.nextHop()
+                            + " is no guest address of the segment's subnets");
+                }
+            }
+            if (router.external() != null && !uplinkAddresses.add(router.external().address())) {
+                throw new IllegalArgumentException(what + ": external address " + router.external().address()
+                        + " used by two routers");
+            }
+            for (Router.PublicIpMapping mapping : router.publicIps()) {
+                boolean local = nics.stream().anyMatch(n -> n.networkId().equals(router.networkId())
+                        && n.ipv4().contains(mapping.privateAddress()));
+                if (!local) {
+                    throw new IllegalArgumentException(what + ": public IP " + mapping.publicAddress() + " maps to "
+                            + mapping.privateAddress() + ", which is no address of a NIC bound here in the segment");
+                }
+                if (!uplinkAddresses.add(mapping.publicAddress())) {
+                    throw new IllegalArgumentException(what + ": public IP " + mapping.publicAddress()
+                            + " used twice on this node");
+                }
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import dev.sovra.agent.reconcile.ObservationSink;
 import dev.sovra.model.NodeDesired;
 import dev.sovra.model.InstanceObservation;
 import dev.sovra.model.StorageObservation;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.NodeInventory;
 import dev.sovra.transport.Connection;
 import dev.sovra.transport.MessageHandler;
@@ -102,5 +103,14 @@ public final class ControllerLink implements MessageHandler, ObservationSink {
             c.send(new ObservedState(List.of(), volumes, images, false));
         }
         // Not connected: the reconciler reports everything again once the next Hello is accepted.
+    }
+
+    @Override
+    public void reportNetwork(List<SegmentObservation> segments) {
+        Connection c = connection;
+        if (c != null && c.isOpen()) {
+            c.send(ObservedState.network(segments));
+        }
+        // Not connected: reported again once the next Hello is accepted (with the storage resend).
     }
 }

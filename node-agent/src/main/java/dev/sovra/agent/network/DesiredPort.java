@@ -8,6 +8,7 @@ record DesiredPort(Kind kind, PortSpec spec) {
     enum Kind {
         NIC("nic"),
         DHCP("dhcp"),
+        ROUTER("router"),
         TUNNEL("tunnel");
 
         private final String label;

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the host tools the data plane needs ({@code ip}, {@code ovs-ofctl}, {@code dnsmasq}, {@code ethtool}) with a
@@ -55,6 +57,20 @@ public final class HostCommands {
         return run(full, timeout);
     }
 
+    /** A command inside network namespace {@code netns} with {@code input} on its standard input. */
+    public Result execInWithInput(String netns, List<String> command, String input, Duration timeout) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        full.addAll(command);
+        return run(full, input, timeout);
+    }
+
+    /** The names of the host's named network namespaces ({@code ip netns list}). */
+    public Set<String> namespaces() {
+        String out = check(run(List.of("ip", "netns", "list"), DEFAULT_TIMEOUT)).stdout();
+        return out.lines().map(String::trim).filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0])
+                .collect(Collectors.toSet());
+    }
+
     /** A command inside the node's namespace. */
     public Result execInNode(List<String> command, Duration timeout) {
         return nodeNetns.map(ns -> execIn(ns, command, timeout)).orElseGet(() -> run(command, timeout));
@@ -71,19 +87,23 @@ public final class HostCommands {
 
     /** Runs {@code command}; a command that does not finish within {@code timeout} is killed and fails. */
     public Result run(List<String> command, Duration timeout) {
+        return run(command, "", timeout);
+    }
+
+    private Result run(List<String> command, String input, Duration timeout) {
         Process process;
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new NetworkPlaneException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // nothing to write anyway
-        }
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the command exited early; its exit code and stderr say why
+        }
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();

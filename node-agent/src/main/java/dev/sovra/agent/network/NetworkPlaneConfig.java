@@ -16,9 +16,12 @@ import java.util.Optional;
  * @param devicePrefix prefix of the Linux devices the plane creates in the node's namespace (1-6 characters)
  * @param stateDir where the DHCP servers' files live (pid, reservations, log)
  * @param vswitchdTimeout how long to wait for ovs-vswitchd to apply a database change
+ * @param uplinkBridge the Linux bridge (in the node's namespace) of the provider uplink, created if absent, that
+ *     the routers' external legs join; empty: routers get no external leg (no internet gateway, no public IPs)
  */
 public record NetworkPlaneConfig(String bridge, Path ovsRunDir, Optional<String> nodeNetns, String netnsPrefix,
-                                 String devicePrefix, Path stateDir, Duration vswitchdTimeout) {
+                                 String devicePrefix, Path stateDir, Duration vswitchdTimeout,
+                                 Optional<String> uplinkBridge) {
 
     public NetworkPlaneConfig {
         Objects.requireNonNull(bridge, "bridge");
@@ -30,6 +33,24 @@ public record NetworkPlaneConfig(String bridge, Path ovsRunDir, Optional<String>
         }
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(vswitchdTimeout, "vswitchdTimeout");
+        Objects.requireNonNull(uplinkBridge, "uplinkBridge");
+        uplinkBridge.ifPresent(name -> {
+            if (name.isEmpty() || name.length() > 15) {
+                throw new IllegalArgumentException("uplinkBridge must be a Linux device name (1-15 characters): " + name);
+            }
+        });
+    }
+
+    /** Without an uplink. */
+    public NetworkPlaneConfig(String bridge, Path ovsRunDir, Optional<String> nodeNetns, String netnsPrefix,
+                              String devicePrefix, Path stateDir, Duration vswitchdTimeout) {
+        this(bridge, ovsRunDir, nodeNetns, netnsPrefix, devicePrefix, stateDir, vswitchdTimeout, Optional.empty());
+    }
+
+    /** The same configuration with {@code bridge} as the provider uplink. */
+    public NetworkPlaneConfig withUplinkBridge(String bridge) {
+        return new NetworkPlaneConfig(this.bridge, ovsRunDir, nodeNetns, netnsPrefix, devicePrefix, stateDir,
+                vswitchdTimeout, Optional.of(bridge));
     }
 
     /** A real host: {@code br-int} of the system OVS (Debian's paths), state under /var/lib/sovra/network. */

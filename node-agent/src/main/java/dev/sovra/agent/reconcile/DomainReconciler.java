@@ -8,6 +8,7 @@ import dev.sovra.model.DomainState;
 import dev.sovra.model.InstanceObservation;
 import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.PowerState;
+import dev.sovra.model.network.SegmentObservation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,8 @@ public final class DomainReconciler implements AutoCloseable {
     private volatile boolean running = true;
 
     private volatile TenantNetwork network;
+    /** The segments last reported to the controller (reconciler thread only); null: report them in the next pass. */
+    private List<SegmentObservation> reportedSegments;
 
     public DomainReconciler(HypervisorDriver driver, StorageBackends backends, DesiredStateFile desiredFile, ObservationSink sink,
                             Duration resyncPeriod, Duration shutdownGrace, Clock clock) {
@@ -181,7 +184,16 @@ public final class DomainReconciler implements AutoCloseable {
         }
         storage.removeAbsent(wantState);
         report(want);
-        if (resendStorage) {
+        boolean resend = resendStorage; // after a reconnect: everything again
+        if (resend) {
+            reportedSegments = null;
+        }
+        List<SegmentObservation> segments = network == null ? null : network.programmed();
+        if (segments != null && !segments.equals(reportedSegments)) {
+            reportedSegments = segments;
+            sink.reportNetwork(segments);
+        }
+        if (resend) {
             resendStorage = false;
             storage.reportAll();
         } else {

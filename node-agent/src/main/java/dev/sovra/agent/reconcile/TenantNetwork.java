@@ -2,7 +2,9 @@ package dev.sovra.agent.reconcile;
 
 import dev.sovra.agent.network.NetworkPlane;
 import dev.sovra.model.network.NodeNetworkSpec;
+import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Underlay;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,8 @@ public final class TenantNetwork {
     private final NetworkPlane plane;
     private final Underlay underlay;
     private String lastFailure;
+    /** The segments of the spec last applied without error; null until one was. */
+    private volatile List<SegmentObservation> programmed;
 
     public TenantNetwork(NetworkPlane plane, Underlay underlay) {
         this.plane = Objects.requireNonNull(plane, "plane");
@@ -39,6 +43,7 @@ public final class TenantNetwork {
         }
         try {
             plane.apply(spec);
+            programmed = spec.segments().stream().map(SegmentObservation::of).toList();
             if (lastFailure != null) {
                 log.info("network apply recovered nics={} segments={}", spec.nics().size(), spec.segments().size());
                 lastFailure = null;
@@ -46,6 +51,11 @@ public final class TenantNetwork {
         } catch (RuntimeException e) {
             fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), e);
         }
+    }
+
+    /** The segments the data plane carries: those of the spec last applied without error (null before any). */
+    List<SegmentObservation> programmed() {
+        return programmed;
     }
 
     /** Logs a failure once until it changes; the next pass retries. */

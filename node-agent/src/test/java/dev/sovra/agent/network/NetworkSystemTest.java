@@ -38,6 +38,13 @@ final class NetworkSystemTest {
         return guest;
     }
 
+    /** The routers' tools (iptables in their namespaces) and the tests' outside service (python3, busybox nc). */
+    static void requireRouterTools() {
+        for (String tool : List.of("iptables-restore", "sysctl", "python3", "busybox")) {
+            assumeTrue(onPath(tool), "skipped: " + tool + " not installed");
+        }
+    }
+
     /** A short random prefix for namespaces and devices, so concurrent or crashed runs do not collide. */
     static String randomPrefix() {
         Random random = new Random();

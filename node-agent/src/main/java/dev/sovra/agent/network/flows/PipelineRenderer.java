@@ -7,6 +7,7 @@ import static dev.sovra.agent.network.flows.Tables.EGRESS_RULES;
 import static dev.sovra.agent.network.flows.Tables.FORWARD;
 import static dev.sovra.agent.network.flows.Tables.FROM_DHCP;
 import static dev.sovra.agent.network.flows.Tables.FROM_NIC;
+import static dev.sovra.agent.network.flows.Tables.FROM_ROUTER;
 import static dev.sovra.agent.network.flows.Tables.FROM_TUNNEL;
 import static dev.sovra.agent.network.flows.Tables.INGRESS_COMMIT;
 import static dev.sovra.agent.network.flows.Tables.INGRESS_RULES;
@@ -18,6 +19,7 @@ import static dev.sovra.agent.network.flows.Tables.SOURCE_GUARD;
 import static dev.sovra.agent.network.flows.Tables.SOURCE_ZONE;
 
 import dev.sovra.agent.network.flows.OpenFlowPorts.DhcpServerPort;
+import dev.sovra.agent.network.flows.OpenFlowPorts.RouterPort;
 import dev.sovra.model.network.NicPort;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.RemoteNic;
@@ -109,6 +111,15 @@ public final class PipelineRenderer {
             flows.add(new Flow(FORWARD, 100, inSegment + "," + ORIGIN + "=" + FROM_NIC + ",dl_dst=" + dhcp.mac(),
                     "output:" + dhcp.ofport()));
         }
+        // The router answers on the gateway addresses with the same MAC on every node: what local NICs send to it
+        // goes to this node's router, and nothing addressed to it crosses a tunnel.
+        RouterPort router = ports.routers().get(vni);
+        if (router != null) {
+            flows.add(new Flow(CLASSIFY, 100, "in_port=" + router.ofport(),
+                    setReg(ORIGIN, FROM_ROUTER) + "," + setReg(SEGMENT, vni) + ",goto_table:" + FORWARD));
+            flows.add(new Flow(FORWARD, 100, inSegment + "," + ORIGIN + "=" + FROM_NIC + ",dl_dst=" + router.mac(),
+                    "output:" + router.ofport()));
+        }
 
         List<Integer> localNics = new ArrayList<>();
         for (NicPort nic : spec.nics()) {
@@ -125,9 +136,14 @@ public final class PipelineRenderer {
             if (tunnel == null || !nic.networkId().equals(segment.networkId())) {
                 continue;
             }
-            // Only what local NICs send goes into a tunnel: nothing is relayed from one tunnel to another.
+            // Only what local NICs and the local router send goes into a tunnel: nothing is relayed from one tunnel
+            // to another.
             flows.add(new Flow(FORWARD, 100, inSegment + "," + ORIGIN + "=" + FROM_NIC + ",dl_dst=" + nic.mac(),
                     "set_field:" + vni + "->tun_id,output:" + tunnel));
+            if (router != null) {
+                flows.add(new Flow(FORWARD, 100, inSegment + "," + ORIGIN + "=" + FROM_ROUTER + ",dl_dst=" + nic.mac(),
+                        "set_field:" + vni + "->tun_id,output:" + tunnel));
+            }
         }
 
         // Broadcast is ARP (and the DHCP server's offers) only, and stays in the segment. A local NIC's broadcast
@@ -141,6 +157,9 @@ public final class PipelineRenderer {
         if (dhcp != null) {
             fromNic.add("output:" + dhcp.ofport());
         }
+        if (router != null) {
+            fromNic.add("output:" + router.ofport());
+        }
         if (!tunnels.isEmpty()) {
             fromNic.add("set_field:" + vni + "->tun_id," + outputs(tunnels));
         }
@@ -151,6 +170,10 @@ public final class PipelineRenderer {
                     toLocal));
             if (dhcp != null) {
                 flows.add(new Flow(FORWARD, 90, inSegment + "," + ORIGIN + "=" + FROM_DHCP + "," + BROADCAST, toLocal));
+            }
+            if (router != null) {
+                flows.add(new Flow(FORWARD, 90, inSegment + "," + ORIGIN + "=" + FROM_ROUTER + "," + BROADCAST + ",arp",
+                        toLocal));
             }
         }
         return flows;

@@ -8,7 +8,8 @@ package dev.sovra.agent.network.flows;
  * 10 SOURCE_GUARD    a NIC may only send from its MAC and IPs (ARP included); IPv4 -> conntrack in its zone
  * 20 EGRESS_RULES    the NIC's egress security group rules; replies and related pass
  * 21 EGRESS_COMMIT   commit new connections in the source NIC's zone
- * 30 FORWARD         L2 within the segment: local NIC (-> 40), remote NIC (tunnel), broadcast (ARP/DHCP only)
+ * 30 FORWARD         L2 within the segment: local NIC (-> 40), remote NIC (tunnel), the node's router,
+ *                    broadcast (ARP/DHCP only)
  * 40 INGRESS_TRACK   ARP and the DHCP server pass; IPv4 -> conntrack in the destination NIC's zone
  * 41 INGRESS_RULES   the destination NIC's ingress rules; replies and related pass
  * 42 INGRESS_COMMIT  commit new connections in the destination NIC's zone, output
@@ -37,6 +38,7 @@ public final class Tables {
     public static final int FROM_NIC = 1;
     public static final int FROM_TUNNEL = 2;
     public static final int FROM_DHCP = 3;
+    public static final int FROM_ROUTER = 4;
 
     static final String OUTPUT_DESTINATION = "output:NXM_NX_REG7[0..15]";
     static final String SOURCE_ZONE_FIELD = "NXM_NX_REG5[0..15]";

@@ -10,6 +10,7 @@ import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.PortRange;
 import dev.sovra.model.network.Protocol;
 import dev.sovra.model.network.RemoteNic;
+import dev.sovra.model.network.Router;
 import dev.sovra.model.network.SecurityGroup;
 import dev.sovra.model.network.SecurityRule;
 import dev.sovra.model.network.Segment;
@@ -116,6 +117,26 @@ class PipelineRendererTest {
                 "table=41,priority=100,cookie=0x50a7a0,ct_state=+trk-rpl,reg7=1,ip,nw_src=10.0.0.11 actions=goto_table:42",
                 "table=41,priority=100,cookie=0x50a7a0,ct_state=+trk-rpl,reg7=1,ip,nw_src=10.0.0.12 actions=goto_table:42"),
                 ingress);
+    }
+
+    @Test
+    void theRouterTakesWhatLocalNicsSendToItsMacAndDeliversLocallyOrIntoTheTunnel() {
+        NodeNetworkSpec spec = spec().withRouters(List.of(Router.internal("n1")));
+        OpenFlowPorts ports = new OpenFlowPorts(PORTS.nics(), PORTS.dhcpServers(), PORTS.tunnels(),
+                Map.of(100L, new OpenFlowPorts.RouterPort(7, "02:5e:00:00:64:01")));
+        List<String> flows = lines(spec, ports);
+        assertTrue(flows.contains("table=0,priority=100,cookie=0x50a7a0,in_port=7 actions=set_field:4->reg4,set_field:100->reg6,goto_table:30"),
+                String.join("\n", flows));
+        assertTrue(flows.contains("table=30,priority=100,cookie=0x50a7a0,reg6=100,reg4=1,dl_dst=02:5e:00:00:64:01 actions=output:7"));
+        assertTrue(flows.contains("table=30,priority=100,cookie=0x50a7a0,reg6=100,reg4=4,dl_dst=52:54:00:00:00:02 "
+                + "actions=set_field:100->tun_id,output:9"), "routed traffic to a remote NIC takes the tunnel");
+        assertTrue(flows.stream().anyMatch(f -> f.startsWith("table=30,priority=90,cookie=0x50a7a0,reg6=100,reg4=1,dl_dst=ff:ff:ff:ff:ff:ff,arp ")
+                && f.contains("output:7")), "ARP for the gateway reaches the router");
+        assertTrue(flows.contains("table=30,priority=90,cookie=0x50a7a0,reg6=100,reg4=4,dl_dst=ff:ff:ff:ff:ff:ff,arp actions=output:1"),
+                "the router's broadcast reaches local NICs only, never a tunnel");
+        assertFalse(flows.stream().anyMatch(f -> f.contains("reg4=2") && f.contains("output:7")),
+                "nothing from a tunnel reaches the router");
+        assertFalse(flows.stream().anyMatch(f -> f.contains("reg6=200") && f.contains("output:7")), "n2 has no router");
     }
 
     @Test

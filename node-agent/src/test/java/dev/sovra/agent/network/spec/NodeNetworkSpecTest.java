@@ -52,6 +52,45 @@ class NodeNetworkSpecTest {
     }
 
     @Test
+    void routersAreCheckedAgainstTheirSegmentAndTheLocalNics() {
+        SecurityGroup g = SecurityGroup.scsDefault("g");
+        List<NicPort> nics = List.of(nic("p1", "tap1", "52:54:00:00:00:01", "10.0.0.11", "n1", "g"));
+        Router.ExternalLeg leg = new Router.ExternalLeg("203.0.113.10", "203.0.113.0/24", "203.0.113.1");
+        Router router = new Router("n1", leg, List.of(new Router.InternetRoute("10.0.0.0/24", "0.0.0.0/0")),
+                List.of(new Router.NextHopRoute("10.0.0.0/24", "10.9.0.0/16", "10.0.0.12")), List.of(new Router.PublicIpMapping("203.0.113.20", "10.0.0.11")));
+        NodeNetworkSpec spec = new NodeNetworkSpec(UNDERLAY, List.of(N1), nics, List.of(), List.of(g), List.of(router));
+        assertEquals(router, spec.router("n1").orElseThrow());
+        assertEquals(List.of(), new NodeNetworkSpec(UNDERLAY, List.of(N1), nics, List.of(), List.of(g)).routers());
+
+        assertMessage("no segment n9", () -> spec.withRouters(List.of(Router.internal("n9"))));
+        assertMessage("listed twice", () -> spec.withRouters(List.of(Router.internal("n1"), Router.internal("n1"))));
+        assertMessage("no subnet of the segment has a gateway", () -> new NodeNetworkSpec(UNDERLAY,
+                List.of(new Segment("n2", 5, List.of(Subnet.of("10.5.0.0/24", null)), List.of())), List.of(), List.of(),
+                List.of(), List.of(Router.internal("n2"))));
+        assertMessage("internet route from 10.1.0.0/24", () -> spec.withRouters(List.of(new Router("n1", leg,
+                List.of(new Router.InternetRoute("10.1.0.0/24", "0.0.0.0/0")), List.of(), List.of()))));
+        assertMessage("no address of a NIC bound here", () -> spec.withRouters(List.of(new Router("n1", leg, List.of(), List.of(),
+                List.of(new Router.PublicIpMapping("203.0.113.20", "10.0.0.12"))))));
+        assertMessage("next hop 10.0.0.1 is no guest address", () -> spec.withRouters(List.of(router.withNextHopRoutes(
+                List.of(new Router.NextHopRoute("10.0.0.0/24", "10.9.0.0/16", "10.0.0.1"))))));
+        assertMessage("next hop 10.7.0.5 is no guest address", () -> spec.withRouters(List.of(router.withNextHopRoutes(
+                List.of(new Router.NextHopRoute("10.0.0.0/24", "10.9.0.0/16", "10.7.0.5"))))));
+        assertMessage("route from 10.2.0.0/24", () -> spec.withRouters(List.of(router.withNextHopRoutes(
+                List.of(new Router.NextHopRoute("10.2.0.0/24", "10.9.0.0/16", "10.0.0.12"))))));
+        assertMessage("two next hops", () -> router.withNextHopRoutes(List.of(
+                new Router.NextHopRoute("10.0.0.0/24", "10.9.0.0/16", "10.0.0.12"),
+                new Router.NextHopRoute("10.0.0.0/24", "10.9.0.0/16", "10.0.0.13"))));
+        assertMessage("need an external leg", () -> new Router("n1", null,
+                List.of(new Router.InternetRoute("10.0.0.0/24", "0.0.0.0/0")), List.of(), List.of()));
+        assertMessage("used twice", () -> new Router("n1", leg, List.of(), List.of(),
+                List.of(new Router.PublicIpMapping("203.0.113.10", "10.0.0.11"))));
+        assertMessage("two public addresses", () -> new Router("n1", leg, List.of(), List.of(), List.of(
+                new Router.PublicIpMapping("203.0.113.20", "10.0.0.11"), new Router.PublicIpMapping("203.0.113.21", "10.0.0.11"))));
+        assertMessage("must lie in", () -> new Router.ExternalLeg("198.51.100.2", "203.0.113.0/24", "203.0.113.1"));
+        assertEquals("10.0.0.0/24", new Router.InternetRoute("10.0.0.0/24", "0.0.0.0/0").sourceCidr());
+    }
+
+    @Test
     void valuesAreCheckedAndNormalised() {
         assertMessage("host bits", () -> Cidr.parse("10.0.0.7/24"));
         assertMessage("unicast", () -> Mac.unicast("01:00:5e:00:00:01", "nic"));
