@@ -1,6 +1,7 @@
 package dev.sovra.agent.network.dhcp;
 
 import dev.sovra.agent.network.HostCommands;
+import dev.sovra.agent.network.NamespaceLinks;
 import dev.sovra.agent.network.NetworkPlaneException;
 import dev.sovra.model.network.Cidr;
 import dev.sovra.model.network.Ipv4;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +41,7 @@ public final class DhcpServers {
     private static final String NETNS_MARK = "dhcp-";
 
     private final HostCommands commands;
+    private final NamespaceLinks links;
     private final String netnsPrefix;
     private final String devicePrefix;
     private final Path stateDir;
@@ -51,6 +52,7 @@ public final class DhcpServers {
 
     public DhcpServers(HostCommands commands, String netnsPrefix, String devicePrefix, Path stateDir) {
         this.commands = commands;
+        this.links = new NamespaceLinks(commands);
         this.netnsPrefix = netnsPrefix;
         this.devicePrefix = devicePrefix;
         this.stateDir = stateDir;
@@ -84,8 +86,9 @@ public final class DhcpServers {
             commands.ipIn(netns, "link", "set", "lo", "up");
             log.info("dhcp namespace created netns={} vni={}", netns, vni);
         }
-        ensureVeth(netns, device, mac);
-        ensureAddresses(netns, segment);
+        links.ensureVeth(netns, device, SERVER_DEVICE, mac, Optional.empty());
+        links.ensureAddresses(netns, SERVER_DEVICE, segment.subnets().stream().filter(Subnet::dhcpEnabled)
+                .map(s -> s.dhcpServer() + "/" + s.parsedCidr().prefixLength()).collect(Collectors.toSet()));
         ensureDnsmasq(segment, netns, nics, tenantMtu);
         return new DhcpServer(vni, device, mac);
     }
@@ -113,54 +116,6 @@ public final class DhcpServers {
             removed++;
         }
         return removed;
-    }
-
-    private void ensureVeth(String netns, String device, String mac) {
-        boolean nodeSide = commands.execInNode(List.of("ip", "-o", "link", "show", "dev", device), TIMEOUT).ok();
-        boolean serverSide = commands.run(List.of("ip", "-n", netns, "-o", "link", "show", "dev", SERVER_DEVICE), TIMEOUT).ok();
-        if (nodeSide && serverSide) {
-            return;
-        }
-        if (nodeSide) {
-            commands.ipNode("link", "del", device);
-        }
-        if (serverSide) {
-            commands.ipIn(netns, "link", "del", SERVER_DEVICE);
-        }
-        commands.ipNode("link", "add", device, "type", "veth", "peer", "name", SERVER_DEVICE, "netns", netns);
-        commands.ipIn(netns, "link", "set", SERVER_DEVICE, "address", mac);
-        // The userspace datapath reads packets off the veth as the kernel left them: with checksum offload the
-        // kernel leaves UDP checksums unfinished and guests drop the DHCP replies. Make the kernel finish them.
-        HostCommands.check(commands.execIn(netns, List.of("ethtool", "-K", SERVER_DEVICE, "tx", "off"), TIMEOUT));
-        HostCommands.check(commands.execInNode(List.of("ethtool", "-K", device, "tx", "off"), TIMEOUT));
-        commands.ipIn(netns, "link", "set", SERVER_DEVICE, "up");
-        commands.ipNode("link", "set", device, "up");
-        log.info("dhcp veth created device={} netns={} serverMac={}", device, netns, mac);
-    }
-
-    private void ensureAddresses(String netns, Segment segment) {
-        Set<String> wanted = segment.subnets().stream().filter(Subnet::dhcpEnabled)
-                .map(s -> s.dhcpServer() + "/" + s.parsedCidr().prefixLength()).collect(Collectors.toSet());
-        String out = commands.ipIn(netns, "-4", "-o", "addr", "show", "dev", SERVER_DEVICE).stdout();
-        Set<String> present = new HashSet<>();
-        out.lines().forEach(line -> {
-            String[] words = line.trim().split("\\s+");
-            for (int i = 0; i + 1 < words.length; i++) {
-                if (words[i].equals("inet")) {
-                    present.add(words[i + 1]);
-                }
-            }
-        });
-        for (String address : present) {
-            if (!wanted.contains(address)) {
-                commands.ipIn(netns, "addr", "del", address, "dev", SERVER_DEVICE);
-            }
-        }
-        for (String address : wanted) {
-            if (!present.contains(address)) {
-                commands.ipIn(netns, "addr", "add", address, "dev", SERVER_DEVICE);
-            }
-        }
     }
 
     private void ensureDnsmasq(Segment segment, String netns, List<NicPort> nics, int tenantMtu) {

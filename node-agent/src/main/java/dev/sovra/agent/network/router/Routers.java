@@ -1,6 +1,7 @@
 package dev.sovra.agent.network.router;
 
 import dev.sovra.agent.network.HostCommands;
+import dev.sovra.agent.network.NamespaceLinks;
 import dev.sovra.agent.network.NetworkPlaneException;
 import dev.sovra.model.network.Ipv4;
 import dev.sovra.model.network.Router;
@@ -53,6 +54,7 @@ public final class Routers {
     static final int FIRST_TABLE = 1000;
 
     private final HostCommands commands;
+    private final NamespaceLinks links;
     private final String netnsPrefix;
     private final String devicePrefix;
     private final Optional<String> uplinkBridge;
@@ -67,6 +69,7 @@ public final class Routers {
 
     public Routers(HostCommands commands, String netnsPrefix, String devicePrefix, Optional<String> uplinkBridge) {
         this.commands = commands;
+        this.links = new NamespaceLinks(commands);
         this.netnsPrefix = netnsPrefix;
         this.devicePrefix = devicePrefix;
         this.uplinkBridge = uplinkBridge;
@@ -114,10 +117,10 @@ public final class Routers {
         HostCommands.check(commands.execIn(netns, List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1",
                 "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"), TIMEOUT));
         String inside = insideNodeDevice(vni);
-        ensureVeth(netns, inside, INSIDE_DEVICE, mac(vni), Optional.empty());
+        links.ensureVeth(netns, inside, INSIDE_DEVICE, mac(vni), Optional.empty());
         Set<String> gateways = segment.subnets().stream().filter(s -> s.gateway() != null)
                 .map(s -> s.gateway() + "/" + s.parsedCidr().prefixLength()).collect(Collectors.toCollection(LinkedHashSet::new));
-        ensureAddresses(netns, INSIDE_DEVICE, gateways);
+        links.ensureAddresses(netns, INSIDE_DEVICE, gateways);
         ensureNeighbours(netns, neighbours);
         ensureExternal(netns, vni, router);
         ensureRouteTables(netns, segment, router);
@@ -203,11 +206,11 @@ public final class Routers {
         }
         ensureUplinkBridge(uplinkBridge.get());
         String nodeDevice = externalNodeDevice(vni);
-        ensureVeth(netns, nodeDevice, EXTERNAL_DEVICE, externalMac(leg.address()), uplinkBridge);
+        links.ensureVeth(netns, nodeDevice, EXTERNAL_DEVICE, externalMac(leg.address()), uplinkBridge);
         Set<String> addresses = new LinkedHashSet<>();
         addresses.add(leg.address() + "/" + leg.prefixLength());
         router.publicIps().forEach(m -> addresses.add(m.publicAddress() + "/32"));
-        ensureAddresses(netns, EXTERNAL_DEVICE, addresses);
+        links.ensureAddresses(netns, EXTERNAL_DEVICE, addresses);
         commands.ipIn(netns, "route", "replace", "default", "via", leg.gateway(), "dev", EXTERNAL_DEVICE);
     }
 
@@ -281,60 +284,6 @@ public final class Routers {
         commands.ipNode("link", "add", "name", bridge, "type", "bridge");
         commands.ipNode("link", "set", bridge, "up");
         log.info("uplink bridge created bridge={}", bridge);
-    }
-
-    /**
-     * A veth pair: {@code nodeDevice} in the node's namespace (enslaved to {@code master} if given), {@code inner} in
-     * {@code netns} with {@code mac}. Re-created when either end is missing or the inner MAC is wrong.
-     */
-    private void ensureVeth(String netns, String nodeDevice, String inner, String mac, Optional<String> master) {
-        HostCommands.Result node = commands.execInNode(List.of("ip", "-o", "link", "show", "dev", nodeDevice), TIMEOUT);
-        HostCommands.Result in = commands.run(List.of("ip", "-n", netns, "-o", "link", "show", "dev", inner), TIMEOUT);
-        if (node.ok() && in.ok() && in.stdout().contains("link/ether " + mac)) {
-            if (master.isPresent() && !node.stdout().contains(" master " + master.get() + " ")) {
-                commands.ipNode("link", "set", nodeDevice, "master", master.get());
-            }
-            return;
-        }
-        if (node.ok()) {
-            commands.ipNode("link", "del", nodeDevice);
-        }
-        if (in.ok()) {
-            commands.ipIn(netns, "link", "del", inner);
-        }
-        commands.ipNode("link", "add", nodeDevice, "type", "veth", "peer", "name", inner, "netns", netns);
-        commands.ipIn(netns, "link", "set", inner, "address", mac);
-        // As for the DHCP server: the userspace datapath reads packets as the kernel left them, so the kernel must
-        // finish checksums (also of forwarded packets from the uplink) before they reach OVS.
-        HostCommands.check(commands.execIn(netns, List.of("ethtool", "-K", inner, "tx", "off"), TIMEOUT));
-        HostCommands.check(commands.execInNode(List.of("ethtool", "-K", nodeDevice, "tx", "off"), TIMEOUT));
-        master.ifPresent(bridge -> commands.ipNode("link", "set", nodeDevice, "master", bridge));
-        commands.ipIn(netns, "link", "set", inner, "up");
-        commands.ipNode("link", "set", nodeDevice, "up");
-        log.info("router veth created device={} netns={} inner={} mac={}", nodeDevice, netns, inner, mac);
-    }
-
-    private void ensureAddresses(String netns, String device, Set<String> wanted) {
-        String out = commands.ipIn(netns, "-4", "-o", "addr", "show", "dev", device).stdout();
-        Set<String> present = new LinkedHashSet<>();
-        out.lines().forEach(line -> {
-            String[] words = line.trim().split("\\s+");
-            for (int i = 0; i + 1 < words.length; i++) {
-                if (words[i].equals("inet")) {
-                    present.add(words[i + 1]);
-                }
-            }
-        });
-        for (String address : present) {
-            if (!wanted.contains(address)) {
-                commands.ipIn(netns, "addr", "del", address, "dev", device);
-            }
-        }
-        for (String address : wanted) {
-            if (!present.contains(address)) {
-                commands.ipIn(netns, "addr", "add", address, "dev", device);
-            }
-        }
     }
 
     private void ensureNeighbours(String netns, List<Neighbour> neighbours) {
