@@ -20,6 +20,7 @@ public final class BenchMain {
         Args args = new Args(List.copyOf(Arrays.asList(argv).subList(1, argv.length)));
         switch (argv[0]) {
             case "scheduler" -> SchedulerBench.run(args);
+            case "reconcile" -> ReconcileBench.run(args);
             case "transport" -> TransportBench.run(args);
             case "e2e" -> E2eBench.run(args);
             case "clone" -> System.exit(CloneBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
@@ -34,9 +35,11 @@ public final class BenchMain {
 
     private static void usage() {
         System.err.println("""
-                usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--iterations I] [--warmup-iterations W]
+                usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--policy spread|binpack]
+                                       [--iterations I] [--warmup-iterations W]
                        bench scheduler --mode plan-apply [--nodes N] [--workers W] [--plan-size P]
                                        [--warmup-seconds W] [--seconds D]
+                       bench reconcile [--instances N] [--nodes M] [--passes P]
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]
                                        [--agents-jvm separate|same]
                                        [--io-threads I] [--handler-threads H]

@@ -1,10 +1,14 @@
 package dev.sovra.bench;
 
 import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.NodeUsage;
+import dev.sovra.controller.scheduler.PlacementPolicy;
 import dev.sovra.controller.scheduler.PlacementRequest;
 import dev.sovra.controller.scheduler.Scheduler;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -13,7 +17,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.Statistics;
 
-/** {@code bench scheduler --nodes N}: runs {@link SchedulerBenchmark} under JMH and prints one summary line. */
+/**
+ * {@code bench scheduler --nodes N [--policy spread|binpack]}: runs {@link SchedulerBenchmark} under JMH and prints one
+ * summary line.
+ */
 final class SchedulerBench {
     private SchedulerBench() {}
 
@@ -30,12 +37,14 @@ final class SchedulerBench {
         int warmups = args.intOption("--warmup-iterations", 3);
         int iterations = args.intOption("--iterations", 5);
         String kind = args.option("--scheduler") == null ? "standard" : args.option("--scheduler");
-        scheduler(kind);
-        sanityPass(nodes, kind);
+        String policy = args.option("--policy") == null ? "spread" : args.option("--policy");
+        scheduler(kind, policy);
+        sanityPass(nodes, kind, policy);
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(SchedulerBenchmark.class.getName() + ".placeAndCommit")
                 .param("nodes", String.valueOf(nodes))
                 .param("scheduler", kind)
+                .param("policy", policy)
                 .forks(1)
                 .jvmArgsAppend("-Xms1g", "-Xmx1g")
                 .warmupIterations(warmups)
@@ -45,34 +54,44 @@ final class SchedulerBench {
         Collection<RunResult> results = new Runner(options.build()).run();
         RunResult result = results.iterator().next();
         Statistics stats = result.getPrimaryResult().getStatistics(); // microseconds per placement
-        System.out.println(String.format(Locale.ROOT, "nodes=%d scheduler=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f samples=%d",
-                nodes, kind, 1e6 / stats.getMean(), stats.getPercentile(50) / 1000, stats.getPercentile(99) / 1000,
+        System.out.println(String.format(Locale.ROOT,
+                "nodes=%d scheduler=%s policy=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f samples=%d",
+                nodes, kind, policy, 1e6 / stats.getMean(), stats.getPercentile(50) / 1000, stats.getPercentile(99) / 1000,
                 stats.getPercentile(99.9) / 1000, stats.getN()));
     }
 
     /** Shows that the benchmark measures successful placements, not a full cluster. */
-    static Scheduler scheduler(String kind) {
+    static Scheduler scheduler(String kind, String policy) {
+        PlacementPolicy placementPolicy = PlacementPolicy.parse(policy);
         return switch (kind) {
-            case "standard" -> Scheduler.standard();
-            case "exhaustive" -> Scheduler.exhaustive();
+            case "standard" -> Scheduler.standard(placementPolicy);
+            case "exhaustive" -> Scheduler.exhaustive(placementPolicy);
             default -> throw new IllegalArgumentException("--scheduler is standard or exhaustive, not " + kind);
         };
     }
 
-    private static void sanityPass(int nodes, String kind) {
+    /** Also shows what the policy does: how many nodes one pass's placements land on, and how empty those were. */
+    private static void sanityPass(int nodes, String kind, String policy) {
         ClusterFixture fixture = ClusterFixture.create(nodes, 42);
         ClusterSnapshot snapshot = fixture.snapshot();
-        Scheduler scheduler = scheduler(kind);
+        Scheduler scheduler = scheduler(kind, policy);
         int placed = 0;
+        Set<String> used = new HashSet<>();
+        double freeShareBefore = 0;
         PlacementRequest[] requests = fixture.requests(SchedulerBenchmark.PASS);
         for (PlacementRequest request : requests) {
             Scheduler.Decision decision = scheduler.place(snapshot, request);
             if (decision.placed()) {
+                NodeUsage chosen = snapshot.node(decision.nodeId());
+                freeShareBefore += (double) chosen.freeMemoryMiB() / chosen.node().allocatableMemoryMiB();
                 snapshot = snapshot.withPlacement(decision.nodeId(), request);
+                used.add(decision.nodeId());
                 placed++;
             }
         }
-        System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed; one pass placed %d of %d requests%n",
-                nodes, fixture.instanceCount(), placed, requests.length);
+        System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed; one pass placed %d of %d requests"
+                        + " on %d distinct nodes (policy %s; mean free memory share of the chosen node %.2f)%n",
+                nodes, fixture.instanceCount(), placed, requests.length, used.size(), policy,
+                placed == 0 ? 0 : freeShareBefore / placed);
     }
 }

@@ -33,6 +33,10 @@ public class SchedulerBenchmark {
     @Param({"standard"})
     public String scheduler;
 
+    /** {@code spread} or {@code binpack} ({@code sovra.scheduler.policy}). */
+    @Param({"spread"})
+    public String policy;
+
     private Scheduler placer;
     private ClusterSnapshot initial;
     private ClusterSnapshot snapshot;
@@ -42,7 +46,7 @@ public class SchedulerBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ClusterFixture fixture = ClusterFixture.create(nodes, 42);
-        placer = SchedulerBench.scheduler(scheduler);
+        placer = SchedulerBench.scheduler(scheduler, policy);
         initial = fixture.snapshot();
         snapshot = initial;
         requests = fixture.requests(4096);

@@ -1,6 +1,7 @@
 package dev.sovra.controller;
 
 import io.micronaut.context.annotation.EachProperty;
+import java.util.List;
 
 /** Configuration shapes for the compute catalogue ({@code sovra.skus[]}, {@code sovra.boot-images[]}). */
 final class CatalogProperties {
@@ -12,6 +13,16 @@ final class CatalogProperties {
         private String name;
         private int vcpu;
         private int ram;
+        private List<String> cpuFeatures = List.of();
+
+        /** CPU features (libvirt names, e.g. {@code avx2}) a node's guests must get for this SKU. */
+        public List<String> getCpuFeatures() {
+            return cpuFeatures;
+        }
+
+        public void setCpuFeatures(List<String> cpuFeatures) {
+            this.cpuFeatures = cpuFeatures == null ? List.of() : List.copyOf(cpuFeatures);
+        }
 
         public String getName() {
             return name;

@@ -12,6 +12,7 @@ import dev.sovra.controller.node.NodeRegistry;
 import dev.sovra.controller.reconcile.InstanceReconciler;
 import dev.sovra.controller.resource.ResourceService;
 import dev.sovra.controller.reconcile.InstanceStatusUpdater;
+import dev.sovra.controller.scheduler.PlacementPolicy;
 import dev.sovra.controller.scheduler.PlacementWorkers;
 import dev.sovra.controller.scheduler.Scheduler;
 import dev.sovra.controller.storage.ImageRecord;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Wires the controller's plain-Java core from configuration; no framework types leak past here. */
@@ -54,7 +56,7 @@ final class ControllerFactory {
 
     @Singleton
     Repository<Instance> instances(StateStore store) {
-        return new Repository<>(store, "instances", Instance.class);
+        return Repository.decodeCached(store, "instances", Instance.class); // every reconcile pass lists them all
     }
 
     @Singleton
@@ -64,7 +66,7 @@ final class ControllerFactory {
                                   List<CatalogProperties.StorageSkuProperties> storageSkus,
                                   List<CatalogProperties.NetworkSkuProperties> networkSkus) {
         Map<String, ComputeCatalog.Sku> skuMap = skus.stream().collect(Collectors.toMap(CatalogProperties.SkuProperties::getName,
-                s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam())));
+                s -> new ComputeCatalog.Sku(s.getName(), s.getVcpu(), s.getRam(), s.getCpuFeatures())));
         Map<String, KernelBoot> images = bootImages.stream().collect(Collectors.toMap(
                 CatalogProperties.BootImageProperties::getName,
                 b -> new KernelBoot(b.getKernel(), b.getInitrd(), b.getCmdline())));
@@ -107,12 +109,16 @@ final class ControllerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     InstanceReconciler instanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
-                                          NodeRegistry nodes, Clock clock,
+                                          NodeRegistry nodes, ComputeCatalog catalog, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
+                                          @Value("${sovra.reconcile.unreachable-after:30s}") Duration unreachableAfter,
                                           @Value("${sovra.scheduler.workers:2}") int workers,
-                                          @Value("${sovra.scheduler.plan-size:16}") int planSize) {
-        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes, Scheduler.standard(),
-                new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS), clock, resync);
+                                          @Value("${sovra.scheduler.plan-size:16}") int planSize,
+                                          @Value("${sovra.scheduler.policy:spread}") String policy) {
+        InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes,
+                Scheduler.standard(PlacementPolicy.parse(policy)),
+                new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS),
+                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync, unreachableAfter);
         storage.attach(reconciler);
         return reconciler;
     }
@@ -120,8 +126,8 @@ final class ControllerFactory {
     @Singleton
     StorageReconciler storageReconciler(StateStore store, ResourceService resources, ComputeCatalog catalog, Clock clock,
                                         @Value("${sovra.storage.remote-backend:local}") String remoteBackend) {
-        return new StorageReconciler(new Repository<>(store, "volumes", VolumeRecord.class),
-                new Repository<>(store, "image-data", ImageRecord.class), resources, catalog, remoteBackend, clock);
+        return new StorageReconciler(Repository.decodeCached(store, "volumes", VolumeRecord.class),
+                Repository.decodeCached(store, "image-data", ImageRecord.class), resources, catalog, remoteBackend, clock);
     }
 
     @Singleton

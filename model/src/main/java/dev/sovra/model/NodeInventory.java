@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param storageBackends the volume backends the node can attach ({@code local}, {@code ceph})
  * @param storageCapacity space per backend when the node last said Hello
  * @param underlay the node's tunnel endpoint for tenant networks, or null if the node does no tenant networking
+ * @param cpuFeatures the CPU features the hypervisor can give a guest (libvirt names, sorted), or null when the agent
+ *     did not say (older agents): unknown, which satisfies no requirement
  */
 public record NodeInventory(
         String hostname,
@@ -30,7 +32,8 @@ public record NodeInventory(
         String zone,
         List<String> storageBackends,
         List<StorageCapacity> storageCapacity,
-        Underlay underlay) {
+        Underlay underlay,
+        List<String> cpuFeatures) {
 
     public NodeInventory {
         Objects.requireNonNull(hostname, "hostname");
@@ -39,12 +42,26 @@ public record NodeInventory(
         domainTypes = domainTypes == null ? List.of() : List.copyOf(domainTypes);
         storageBackends = storageBackends == null ? List.of("local") : List.copyOf(storageBackends);
         storageCapacity = storageCapacity == null ? List.of() : List.copyOf(storageCapacity);
+        cpuFeatures = cpuFeatures == null ? null : cpuFeatures.stream().sorted().distinct().toList();
+    }
+
+    /** A node that does not report its CPU features. */
+    public NodeInventory(String hostname, String cpuModel, int logicalCpus, long memoryMiB, List<NumaNode> numaNodes,
+                         List<String> domainTypes, String domainType, String hardwareProfile, String zone,
+                         List<String> storageBackends, List<StorageCapacity> storageCapacity, Underlay underlay) {
+        this(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile, zone,
+                storageBackends, storageCapacity, underlay, null);
+    }
+
+    public NodeInventory withCpuFeatures(List<String> features) {
+        return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType,
+                hardwareProfile, zone, storageBackends, storageCapacity, underlay, features);
     }
 
     /** The same inventory with the storage space measured now. */
     public NodeInventory withStorageCapacity(List<StorageCapacity> capacity) {
         return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType, hardwareProfile,
-                zone, storageBackends, capacity, underlay);
+                zone, storageBackends, capacity, underlay, cpuFeatures);
     }
 
     /** Free MiB of {@code backend}, or 0 when the node did not report it. */
@@ -63,7 +80,7 @@ public record NodeInventory(
 
     public NodeInventory withUnderlay(Underlay nodeUnderlay) {
         return new NodeInventory(hostname, cpuModel, logicalCpus, memoryMiB, numaNodes, domainTypes, domainType,
-                hardwareProfile, zone, storageBackends, storageCapacity, nodeUnderlay);
+                hardwareProfile, zone, storageBackends, storageCapacity, nodeUnderlay, cpuFeatures);
     }
 
     /** A node with local storage only. */

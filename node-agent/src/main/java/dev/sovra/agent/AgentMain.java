@@ -3,6 +3,8 @@ package dev.sovra.agent;
 import dev.sovra.agent.hypervisor.KvmProbe;
 import dev.sovra.agent.hypervisor.libvirt.LibvirtDriver;
 import dev.sovra.agent.hypervisor.libvirt.LibvirtDriverConfig;
+import dev.sovra.agent.inventory.GuestCpuFeatures;
+import dev.sovra.agent.inventory.HostFacts;
 import dev.sovra.agent.inventory.InventoryCollector;
 import dev.sovra.agent.link.ControllerLink;
 import dev.sovra.agent.reconcile.DesiredStateFile;
@@ -173,10 +175,12 @@ public final class AgentMain implements Callable<Integer> {
         InventoryCollector collector = new InventoryCollector();
         TenantNetwork network = tenantNetwork();
         NodeInventory inventory = collector.collect(offered, type, zone, storage.names())
-                .withUnderlay(network == null ? null : network.underlay());
-        log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={} storage={}", node,
+                .withUnderlay(network == null ? null : network.underlay())
+                .withCpuFeatures(GuestCpuFeatures.read(libvirtUri, type, HostFacts.read().cpuFlags()));
+        log.info("node inventory node={} cpus={} memoryMiB={} numaNodes={} profile={} domainType={} offered={} storage={}"
+                + " guestCpuFeatures={}", node,
                 inventory.logicalCpus(), inventory.memoryMiB(), inventory.numaNodes().size(), inventory.hardwareProfile(),
-                type, offered, storage.names());
+                type, offered, storage.names(), inventory.cpuFeatures() == null ? "unknown" : inventory.cpuFeatures().size());
 
         // Storage space is measured at every Hello; the rest of the inventory does not change while the agent runs.
         ControllerLink link = new ControllerLink(node, () -> inventory.withStorageCapacity(storage.capacity()),

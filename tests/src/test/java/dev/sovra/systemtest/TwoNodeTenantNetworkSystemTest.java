@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -143,7 +144,7 @@ class TwoNodeTenantNetworkSystemTest {
             List<String> nodeTaps = ovs.ports().stream().filter(p -> p.startsWith("tn")).toList();
             long guestsHere = VMS.stream().filter(vm -> nodes.get(vm).equals(node)).count();
             assertEquals(guestsHere, nodeTaps.size(), node + ": one tap per guest on the node: " + ovs.ports());
-            assertEquals(nodeTaps, ovs.links("tn"), node + ": the taps are in the node's namespace");
+            assertEquals(Set.copyOf(nodeTaps), Set.copyOf(ovs.links("tn")), node + ": the taps are in the node's namespace");
             taps.addAll(nodeTaps);
         }
         assertEquals(List.of(), Appliance.run("ip", "-o", "link", "show").lines()

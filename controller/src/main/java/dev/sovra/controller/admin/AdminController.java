@@ -66,10 +66,15 @@ public final class AdminController {
     public record StorageView(String uid, String ref, String backend, @Nullable String node, boolean present, long sizeMiB,
                               String observed, String message, @Nullable String source) {}
 
+    /**
+     * @param draining an operator drains the node: no new instances go there
+     * @param cpuFeatures the CPU features the node's hypervisor gives guests, null when the agent does not report them
+     */
     @Serdeable
     public record NodeView(String id, String state, boolean connected, String zone, String hardwareProfile, String domainType,
                            int logicalCpus, long memoryMiB, int allocatableVcpus, long allocatableMemoryMiB,
-                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince, List<CapacityView> storage) {}
+                           int allocatedVcpus, long allocatedMemoryMiB, String stateSince, List<CapacityView> storage,
+                           boolean draining, @Nullable List<String> cpuFeatures) {}
 
     /** Space of one storage backend of a node, as it said at its last Hello. */
     @Serdeable
@@ -90,16 +95,40 @@ public final class AdminController {
     public List<NodeView> nodes(HttpRequest<?> request) {
         requireLocal(request);
         List<Node> all = nodes.list();
-        ClusterSnapshot snapshot = ClusterSnapshot.of(all, instances.list().stream().map(Versioned::value).toList());
-        return all.stream().sorted(Comparator.comparing(Node::id)).map(node -> {
-            NodeUsage usage = snapshot.node(node.id());
-            return new NodeView(node.id(), node.state().name().toLowerCase(), gateway.connected(node.id()),
-                    node.inventory().zone(), node.inventory().hardwareProfile(), node.inventory().domainType(),
-                    node.inventory().logicalCpus(), node.inventory().memoryMiB(), node.allocatableVcpus(),
-                    node.allocatableMemoryMiB(), usage.allocatedVcpus(), usage.allocatedMemoryMiB(),
-                    String.valueOf(node.stateSince()), node.inventory().storageCapacity().stream()
-                            .map(c -> new CapacityView(c.backend(), c.totalMiB(), c.freeMiB())).toList());
-        }).toList();
+        ClusterSnapshot snapshot = snapshot(all);
+        return all.stream().sorted(Comparator.comparing(Node::id)).map(node -> view(node, snapshot.node(node.id()))).toList();
+    }
+
+    /** Drains the node: the scheduler places no new instances (and the storage reconciler no new local volumes) there. */
+    @Post("/nodes/{id}/drain")
+    public NodeView drain(HttpRequest<?> request, String id) {
+        return setDraining(request, id, true);
+    }
+
+    /** Ends a drain: the node takes new instances again. */
+    @Post("/nodes/{id}/undrain")
+    public NodeView undrain(HttpRequest<?> request, String id) {
+        return setDraining(request, id, false);
+    }
+
+    private NodeView setDraining(HttpRequest<?> request, String id, boolean draining) {
+        requireLocal(request);
+        Node node = nodes.setDraining(id, draining).orElseThrow(() -> ApiProblem.notFound("no node named " + id));
+        return view(node, snapshot(List.of(node)).node(node.id()));
+    }
+
+    private ClusterSnapshot snapshot(List<Node> all) {
+        return ClusterSnapshot.of(all, instances.list().stream().map(Versioned::value).toList());
+    }
+
+    private NodeView view(Node node, NodeUsage usage) {
+        return new NodeView(node.id(), node.state().name().toLowerCase(), gateway.connected(node.id()),
+                node.inventory().zone(), node.inventory().hardwareProfile(), node.inventory().domainType(),
+                node.inventory().logicalCpus(), node.inventory().memoryMiB(), node.allocatableVcpus(),
+                node.allocatableMemoryMiB(), usage.allocatedVcpus(), usage.allocatedMemoryMiB(),
+                String.valueOf(node.stateSince()), node.inventory().storageCapacity().stream()
+                        .map(c -> new CapacityView(c.backend(), c.totalMiB(), c.freeMiB())).toList(),
+                node.draining(), node.inventory().cpuFeatures());
     }
 
     @Get("/instances")

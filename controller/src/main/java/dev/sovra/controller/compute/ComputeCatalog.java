@@ -52,8 +52,21 @@ public record ComputeCatalog(String region, List<String> zones, Map<String, Sku>
         return Optional.ofNullable(bootImages.get(name));
     }
 
-    /** An instance SKU: SECA {@code spec.vCPU} and {@code spec.ram} (GiB). */
-    public record Sku(String name, int vcpus, int ramGiB) {
+    /**
+     * An instance SKU: SECA {@code spec.vCPU} and {@code spec.ram} (GiB).
+     *
+     * @param cpuFeatures CPU features (libvirt names) the node's hypervisor must give the guest; the scheduler
+     *     places the SKU's instances only on nodes that report all of them
+     */
+    public record Sku(String name, int vcpus, int ramGiB, List<String> cpuFeatures) {
+        public Sku {
+            cpuFeatures = cpuFeatures == null ? List.of() : List.copyOf(cpuFeatures);
+        }
+
+        public Sku(String name, int vcpus, int ramGiB) {
+            this(name, vcpus, ramGiB, List.of());
+        }
+
         public long memoryMiB() {
             return ramGiB * 1024L;
         }

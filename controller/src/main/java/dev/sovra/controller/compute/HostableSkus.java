@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Derives the instance SKUs the appliance offers from what its supported server models can host: a
  * configured SKU is offered only if at least one hardware profile has the vCPUs and memory for it
- * (after that profile's overcommit ratios). Offering a SKU no server could ever run would leave its
- * instances pending forever.
+ * (after that profile's overcommit ratios) and lists every CPU feature the SKU requires among the features the
+ * model is required to have. Offering a SKU no server could ever run would leave its instances pending forever.
  */
 public final class HostableSkus {
     private static final Logger log = LoggerFactory.getLogger(HostableSkus.class);
@@ -25,8 +25,8 @@ public final class HostableSkus {
             if (profiles.stream().anyMatch(profile -> hosts(profile, sku))) {
                 offered.put(name, sku);
             } else {
-                log.warn("sku not offered sku={} vcpus={} ramGiB={} reason=\"no hardware profile can host it\"",
-                        name, sku.vcpus(), sku.ramGiB());
+                log.warn("sku not offered sku={} vcpus={} ramGiB={} cpuFeatures={} reason=\"no hardware profile can host it\"",
+                        name, sku.vcpus(), sku.ramGiB(), sku.cpuFeatures());
             }
         });
         return offered;
@@ -39,6 +39,8 @@ public final class HostableSkus {
         }
         double vcpus = profile.cpu().logicalCpus() * profile.overcommit().cpuRatio();
         double memoryGiB = profile.memory().maxGiB() * profile.overcommit().memoryRatio();
-        return sku.vcpus() <= vcpus && sku.ramGiB() <= memoryGiB;
+        // "vmx|svm" requires one of them, so it guarantees neither.
+        return sku.vcpus() <= vcpus && sku.ramGiB() <= memoryGiB
+                && profile.cpu().requiredFeatures().containsAll(sku.cpuFeatures());
     }
 }

@@ -37,7 +37,8 @@ public final class NodeRegistry {
             Node node = new Node(nodeId, inventory, NodeState.READY, ratios.cpu(), ratios.memory(),
                     capacityPolicy.reservedMemoryMiB(),
                     current.map(v -> v.value().registeredAt()).orElse(now),
-                    current.filter(v -> v.value().state() == NodeState.READY).map(v -> v.value().stateSince()).orElse(now));
+                    current.filter(v -> v.value().state() == NodeState.READY).map(v -> v.value().stateSince()).orElse(now),
+                    current.map(v -> v.value().draining()).orElse(false));
             if (nodes.compareAndPut(nodeId, node, current.map(Versioned::revision).orElse(0L)).isPresent()) {
                 log.info("node ready node={} zone={} cpus={} memoryMiB={} profile={} domainType={} allocatableVcpus={}",
                         nodeId, inventory.zone(), inventory.logicalCpus(), inventory.memoryMiB(),
@@ -53,6 +54,20 @@ public final class NodeRegistry {
             log.warn("node down node={} reason=\"{}\"", nodeId, reason);
             stateListener.accept(v.value());
         });
+    }
+
+    /**
+     * An operator drains the node (no new instances there; running ones stay) or ends the drain.
+     *
+     * @return the node as written, or empty if there is no such node
+     */
+    public Optional<Node> setDraining(String nodeId, boolean draining) {
+        Optional<Node> written = nodes.update(nodeId, node -> node.withDraining(draining)).map(Versioned::value);
+        written.ifPresent(node -> {
+            log.info("node {} node={}", draining ? "draining" : "undrained", nodeId);
+            stateListener.accept(node);
+        });
+        return written;
     }
 
     /**

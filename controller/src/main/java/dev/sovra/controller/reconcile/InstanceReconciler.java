@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstanceReconciler.class);
+    /** Longer than a controller restart takes to hear from its agents again (all nodes are down until they do). */
+    public static final Duration DEFAULT_UNREACHABLE_AFTER = Duration.ofSeconds(30);
 
     private final Repository<Instance> instances;
     private final StorageReconciler storage;
@@ -58,6 +61,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private final NodeRegistry nodes;
     private final Scheduler scheduler;
     private final PlacementWorkers workers;
+    private final Function<String, Set<String>> skuCpuFeatures;
+    private final NodeLossReporter nodeLoss;
     private final Clock clock;
     private final Duration resyncPeriod;
     private final Semaphore wakeup = new Semaphore(0);
@@ -70,6 +75,20 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
                               NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers, Clock clock,
                               Duration resyncPeriod) {
+        this(instances, storage, network, nodes, scheduler, workers, sku -> Set.of(), clock, resyncPeriod,
+                DEFAULT_UNREACHABLE_AFTER);
+    }
+
+    /**
+     * @param skuCpuFeatures the CPU features an instance SKU requires of its node (empty for an unknown SKU)
+     * @param unreachableAfter how long a node is down before its instances are reported {@code NodeUnreachable}
+     */
+    public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
+                              NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers,
+                              Function<String, Set<String>> skuCpuFeatures, Clock clock, Duration resyncPeriod,
+                              Duration unreachableAfter) {
+        this.skuCpuFeatures = skuCpuFeatures;
+        this.nodeLoss = new NodeLossReporter(instances, nodes, clock, unreachableAfter);
         this.instances = instances;
         this.storage = storage;
         this.network = network;
@@ -152,6 +171,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             requests.add(request.get());
         }
         Map<String, Instance> placed = place(nodeList, all, unplaced, requests);
+        nodeLoss.report(all);
         List<Instance> running = new ArrayList<>();
         for (Versioned<Instance> entry : all) { // in creation order, so a node's desired set is stable between passes
             Instance instance = placed.getOrDefault(entry.value().uid(), entry.value());
@@ -253,7 +273,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
      * What the instance needs from a node, its volumes included; empty while one of its local volumes has no
      * node yet (the instance must go where that volume will be).
      */
-    private static Optional<PlacementRequest> request(Instance instance, StorageReconciler.Plan plan) {
+    private Optional<PlacementRequest> request(Instance instance, StorageReconciler.Plan plan) {
         String volumeNode = null;
         Set<String> backends = new HashSet<>();
         for (DiskSpec disk : instance.runtime().disks()) {
@@ -271,7 +291,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             }
         }
         return Optional.of(new PlacementRequest(instance.uid(), instance.runtime().vcpus(), instance.runtime().memoryMiB(),
-                instance.zone(), ClusterSnapshot.antiAffinityGroup(instance), volumeNode, backends));
+                instance.zone(), ClusterSnapshot.antiAffinityGroup(instance), volumeNode, backends,
+                skuCpuFeatures.apply(instance.sku())));
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class ResourceService {
     private final Clock clock;
 
     public ResourceService(StateStore store, String region, Clock clock) {
-        this.resources = new Repository<>(store, "resources", Resource.class);
+        this.resources = Repository.decodeCached(store, "resources", Resource.class); // the storage pass lists them all
         this.region = region;
         this.clock = clock;
     }

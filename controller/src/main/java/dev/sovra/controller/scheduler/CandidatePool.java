@@ -6,7 +6,10 @@ import java.util.stream.IntStream;
 public enum CandidatePool {
     /** Every node of the snapshot (what the checks alone decide). */
     ALL_NODES,
-    /** Only READY nodes of the requested zone: the index does the liveness and zone checks' bulk work up front. */
+    /**
+     * Only schedulable (READY, not draining) nodes of the requested zone: the index does the liveness, drain and zone
+     * checks' bulk work up front.
+     */
     READY_IN_ZONE;
 
     int[] positions(ClusterSnapshot snapshot, PlacementRequest request) {

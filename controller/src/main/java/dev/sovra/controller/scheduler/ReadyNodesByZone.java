@@ -1,14 +1,13 @@
 package dev.sovra.controller.scheduler;
 
-import dev.sovra.model.NodeState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Positions (in a snapshot's node array) of the READY nodes of each zone, in node-id order. Built once
- * per snapshot: placements change allocations, never liveness or zone.
+ * Positions (in a snapshot's node array) of the schedulable (READY, not draining) nodes of each zone, in node-id
+ * order. Built once per snapshot: placements change allocations, never liveness, drain or zone.
  */
 final class ReadyNodesByZone {
     private static final int[] NONE = new int[0];
@@ -21,7 +20,7 @@ final class ReadyNodesByZone {
     static ReadyNodesByZone of(NodeUsage[] usages) {
         Map<String, List<Integer>> lists = new HashMap<>();
         for (int i = 0; i < usages.length; i++) {
-            if (usages[i].node().state() == NodeState.READY) {
+            if (usages[i].node().schedulable()) {
                 lists.computeIfAbsent(usages[i].node().inventory().zone(), z -> new ArrayList<>()).add(i);
             }
         }

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Chooses a node for an instance: every feasibility check must pass, then the node with the most
- * free memory (then vCPU) wins, which spreads load. Pure: reads a snapshot, returns a decision.
+ * Chooses a node for an instance: every feasibility check must pass, then the {@link NodeScorer} ranks the feasible
+ * nodes (spread or bin-pack, see {@link PlacementPolicy}). Pure: reads a snapshot, returns a decision.
  *
  * <p>A decision walks a {@link CandidatePool} and scores at most {@code sampleSize} feasible nodes (the
  * "best of k choices"): from the pool's start when the pool is that small or smaller (then the best
@@ -24,13 +24,15 @@ public final class Scheduler {
     private final List<FeasibilityCheck> checks;
     private final CandidatePool pool;
     private final int sampleSize;
+    private final NodeScorer scorer;
 
-    /** Walks every node and scores every feasible one. */
+    /** Walks every node and scores every feasible one, spreading. */
     public Scheduler(List<FeasibilityCheck> checks) {
-        this(checks, CandidatePool.ALL_NODES, Integer.MAX_VALUE);
+        this(checks, CandidatePool.ALL_NODES, Integer.MAX_VALUE, PlacementPolicy.SPREAD.scorer());
     }
 
-    public Scheduler(List<FeasibilityCheck> checks, CandidatePool pool, int sampleSize) {
+    public Scheduler(List<FeasibilityCheck> checks, CandidatePool pool, int sampleSize, NodeScorer scorer) {
+        this.scorer = Objects.requireNonNull(scorer, "scorer");
         if (sampleSize < 1) {
             throw new IllegalArgumentException("sampleSize must be at least 1, was " + sampleSize);
         }
@@ -45,17 +47,27 @@ public final class Scheduler {
     }
 
     private static List<FeasibilityCheck> standardChecks() {
-        return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CapacityCheck(), new AntiAffinityCheck());
+        return List.of(new NodeReadyCheck(), new ZoneCheck(), new StorageCheck(), new CpuFeatureCheck(), new CapacityCheck(),
+                new AntiAffinityCheck());
     }
 
-    /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones. */
+    /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones, spreading. */
     public static Scheduler standard() {
-        return new Scheduler(standardChecks(), CandidatePool.READY_IN_ZONE, DEFAULT_SAMPLE_SIZE);
+        return standard(PlacementPolicy.SPREAD);
+    }
+
+    /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones by the policy's scorer. */
+    public static Scheduler standard(PlacementPolicy policy) {
+        return new Scheduler(standardChecks(), CandidatePool.READY_IN_ZONE, DEFAULT_SAMPLE_SIZE, policy.scorer());
     }
 
     /** The standard checks over every node, scoring all feasible ones: the reference {@link #standard()} samples. */
     public static Scheduler exhaustive() {
-        return new Scheduler(standardChecks());
+        return exhaustive(PlacementPolicy.SPREAD);
+    }
+
+    public static Scheduler exhaustive(PlacementPolicy policy) {
+        return new Scheduler(standardChecks(), CandidatePool.ALL_NODES, Integer.MAX_VALUE, policy.scorer());
     }
 
     public Decision place(ClusterSnapshot snapshot, PlacementRequest request) {
@@ -68,7 +80,7 @@ public final class Scheduler {
             NodeUsage candidate = snapshot.at(positions[(start + i) % positions.length]);
             if (accepts(candidate, request)) {
                 feasible++;
-                double score = score(candidate);
+                double score = scorer.score(candidate, request);
                 if (best == null || score > bestScore) {
                     best = candidate;
                     bestScore = score;
@@ -104,14 +116,6 @@ public final class Scheduler {
             firstRejection(node, request).ifPresent(reason -> rejections.put(node.node().id(), reason));
         }
         return rejections;
-    }
-
-    private static double score(NodeUsage node) {
-        double memory = node.node().allocatableMemoryMiB() == 0 ? 0
-                : (double) node.freeMemoryMiB() / node.node().allocatableMemoryMiB();
-        double cpu = node.node().allocatableVcpus() == 0 ? 0
-                : (double) node.freeVcpus() / node.node().allocatableVcpus();
-        return memory + cpu;
     }
 
     /** A placement decision; its explanation is computed (over every node) only when asked for. */

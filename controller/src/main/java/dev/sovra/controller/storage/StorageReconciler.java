@@ -302,7 +302,7 @@ public final class StorageReconciler {
                 } else {
                     // Most free local space first, in steps of 10 GiB (what a node reported at its last Hello is
                     // only roughly current), then fewest volumes.
-                    node = ready.stream().filter(n -> n.inventory().storageBackends().contains(LOCAL))
+                    node = ready.stream().filter(n -> !n.draining() && n.inventory().storageBackends().contains(LOCAL))
                             .min(Comparator.comparingLong((Node n) -> -(n.inventory().freeMiB(LOCAL) / FREE_SPACE_STEP_MIB))
                                     .thenComparingLong(n -> localVolumesPerNode.getOrDefault(n.id(), 0L)))
                             .map(Node::id).orElse(null);

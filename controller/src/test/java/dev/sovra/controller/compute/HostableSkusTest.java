@@ -33,4 +33,15 @@ class HostableSkusTest {
         var secaLargest = skus(new ComputeCatalog.Sku("seca.d2xl", 32, 64));
         assertEquals(1, HostableSkus.filter(secaLargest, ProfileCatalog.builtin().profiles()).size());
     }
+
+    @Test
+    void aSkuRequiringCpuFeaturesNeedsAServerModelThatHasThemAll() {
+        HardwareProfile qemu = ProfileCatalog.builtin().byName("qemu-standard-pc").orElseThrow(); // requires no features
+        HardwareProfile dell = ProfileCatalog.builtin().byName("dell-poweredge-r650").orElseThrow(); // vmx, aes, avx2, avx512f
+        var configured = skus(new ComputeCatalog.Sku("avx2", 1, 1, List.of("avx2")),
+                new ComputeCatalog.Sku("avx2-aes", 1, 1, List.of("aes", "avx2")),
+                new ComputeCatalog.Sku("amx", 1, 1, List.of("avx2", "amx-tile")));
+        assertEquals(List.of(), List.copyOf(HostableSkus.filter(configured, List.of(qemu)).keySet()));
+        assertEquals(List.of("avx2", "avx2-aes"), List.copyOf(HostableSkus.filter(configured, List.of(qemu, dell)).keySet()));
+    }
 }
