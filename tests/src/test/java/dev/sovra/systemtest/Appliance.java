@@ -114,14 +114,14 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Gives the node an uplink (tenant networking in the host's namespace, before {@link #start}): {@code start}
-     * runs an {@link Uplink} (bridge {@code upl-PREFIX}, outside namespace {@code out-PREFIX} holding {@code gateway}
+     * Gives this node an uplink (tenant networking, before {@link #start}): {@code start} runs an {@link Uplink}
+     * (bridge {@code upl-PREFIX} in the node's namespace, outside namespace {@code out-PREFIX} holding {@code gateway}
      * on-link with {@code publicPool}, and {@code internet} behind it), the agent gets {@code --uplink-bridge}, and
      * the controller {@code sovra.network.public-ip-pool} and {@code uplink-gateway}.
      */
     Appliance withUplink(String publicPool, String gateway, String internet) {
-        if (networkPrefix == null || emulatedHosts) {
-            throw new IllegalStateException("an uplink needs tenant networking in the host's namespace (withTenantNetwork)");
+        if (networkPrefix == null) {
+            throw new IllegalStateException("an uplink needs tenant networking (withTenantNetwork or withEmulatedHosts)");
         }
         this.publicPool = publicPool;
         this.uplinkGateway = gateway;
@@ -154,8 +154,8 @@ final class Appliance implements AutoCloseable {
                     agentStateDir().resolve("network")));
         }
         if (publicPool != null) {
-            uplink = Uplink.start(networkPrefix, uplinkGateway + publicPool.substring(publicPool.indexOf('/')), uplinkInternet,
-                    home.resolve("uplink"));
+            uplink = Uplink.start(ovs().prefix, ovs().netns, uplinkGateway + publicPool.substring(publicPool.indexOf('/')),
+                    uplinkInternet, home.resolve("uplink"));
         }
         startController();
         startAgent(mintToken());

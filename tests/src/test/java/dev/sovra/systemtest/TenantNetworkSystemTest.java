@@ -22,14 +22,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Tenant networking through the controller with real guests on one node: SECA networks, subnets, a security group
- * and NICs; the agent programs a private Open vSwitch (netdev datapath) in libvirtd's namespace; the guests get
- * their addresses by DHCP and ping each other every second ({@code sovra.ping}), which the test reads on their
+ * and NICs; the agent programs a private Open vSwitch (netdev datapath) in a network namespace of its own (an emulated
+ * host: one netdev switch per namespace, so the test runs beside a {@code ./sovra up} appliance that has the host's)
+ * and moves the guests' taps there; the guests get their addresses by DHCP and ping each other every second ({@code sovra.ping}), which the test reads on their
  * consoles. A guest of another network with the same CIDR must stay unreachable.
  *
  * <p>North-south on the same guests: the node has an {@link Uplink} (a Linux bridge the routers join, and an "outside"
  * namespace holding the uplink gateway {@value #UPLINK_GATEWAY} and an "internet" address {@value #INTERNET} behind
  * it), which every guest pings too. Network {@code net} routes 0.0.0.0/0 to an internet gateway; vm-a's NIC has a
- * public IP from the pool {@value #PUBLIC_POOL}; network {@code other} has no route out. The methods run in order on
+ * public IP from the pool {@value #PUBLIC_POOL}; network {@code other} has no internet gateway route. The methods run in order on
  * the same guests: north-south paths, security group change, route removal, agent kill -9, public IP removal and
  * delete.
  */
@@ -65,7 +66,7 @@ class TenantNetworkSystemTest {
     @BeforeAll
     static void start() {
         assumeTrue(Appliance.enabled(), "system tests run with -Dsovra.systemTests=true (./sovra test)");
-        appliance = new Appliance("tenant-net").withTenantNetwork("tnet", "sovra.ping=" + A + "," + B + "," + C + "," + INTERNET)
+        appliance = new Appliance("tenant-net").withEmulatedHosts("tnet", "sovra.ping=" + A + "," + B + "," + C + "," + INTERNET)
                 .withUplink(PUBLIC_POOL, UPLINK_GATEWAY, INTERNET);
         appliance.start();
         // The node reported its underlay: it gets an (empty) spec, and the agent makes the bridge with the skeleton flows.
@@ -346,10 +347,14 @@ class TenantNetworkSystemTest {
         return "{\"spec\":{\"rules\":[" + String.join(",", rules) + "]}}";
     }
 
-    /** The network's route table: a default route to the internet gateway, or no route. */
+    /**
+     * The network's route table: a default route to the internet gateway, or (a table needs a route) only a route
+     * of 172.16.0.0/12 to a NIC of the network, which the router keeps inside.
+     */
     private static void routeTable(String network, boolean internet) {
-        appliance.put(NET + "/networks/" + network + "/route-tables/rt", "{\"spec\":{\"routes\":[" + (internet
-                ? "{\"destinationCidrBlock\":\"0.0.0.0/0\",\"targetRef\":\"internet-gateways/igw\"}" : "") + "]}}");
+        String route = internet ? "{\"destinationCidrBlock\":\"0.0.0.0/0\",\"targetRef\":\"internet-gateways/igw\"}"
+                : "{\"destinationCidrBlock\":\"172.16.0.0/12\",\"targetRef\":\"nics/" + (network.equals("net") ? "nic-b" : "nic-c") + "\"}";
+        appliance.put(NET + "/networks/" + network + "/route-tables/rt", "{\"spec\":{\"routes\":[" + route + "]}}");
     }
 
     private static void nic(String name, String network, String address, boolean withPublicIp) {

@@ -15,18 +15,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The provider side of the node's uplink, for north-south tests: a Linux bridge in the host's namespace (the agent's
- * {@code --uplink-bridge}, which its routers join) and an "outside" network namespace cabled to it by a veth. The
+ * The provider side of the node's uplink, for north-south tests: a Linux bridge in the node's network namespace (the
+ * agent's {@code --uplink-bridge}, which its routers join) and an "outside" network namespace cabled to it by a veth. The
  * outside holds the uplink gateway address (on-link with the public IP pool) and an "internet" address on its
  * loopback behind it, and runs tcpdump, which records the source of every ICMP echo request it receives: what the
  * outside sees as the guest's address. {@link #close()} (and a shutdown hook, should the test JVM exit without it)
- * stops tcpdump and deletes the namespace, the veth and the bridge.
+ * stops tcpdump and deletes the outside namespace, the veth and the bridge.
  */
 final class Uplink implements AutoCloseable {
     private static final Pattern ECHO_REQUEST = Pattern.compile(" IP (\\S+) > (\\S+): ICMP echo request");
 
     /** The agent's {@code --uplink-bridge}. */
     final String bridge;
+    /** The node's network namespace, where the bridge is (an emulated host's); null: the host's. */
+    private final String nodeNetns;
     /** The outside network namespace. */
     final String outside;
     /** The outside's end of its cable, on the bridge. */
@@ -40,8 +42,9 @@ final class Uplink implements AutoCloseable {
     private Process tcpdump;
     private final Thread hook = new Thread(this::stop, "uplink-stop");
 
-    private Uplink(String prefix, String gatewayCidr, String internet, Path dir) {
+    private Uplink(String prefix, String nodeNetns, String gatewayCidr, String internet, Path dir) {
         this.bridge = "upl-" + prefix;
+        this.nodeNetns = nodeNetns;
         this.outside = "out-" + prefix;
         this.cable = "o" + prefix + "1";
         this.outsideDevice = "o" + prefix + "0";
@@ -51,12 +54,12 @@ final class Uplink implements AutoCloseable {
     }
 
     /**
-     * Creates the bridge and the outside with {@code gatewayCidr} (e.g. {@code 192.0.2.1/24}) and {@code internet}
+     * Creates the bridge in the node's namespace {@code nodeNetns} (null: the host's) and the outside with {@code gatewayCidr} (e.g. {@code 192.0.2.1/24}) and {@code internet}
      * (a /32 on its loopback) and starts the capture. Names start with {@code upl-}, {@code out-} and {@code o}
      * followed by {@code prefix}, never with the prefix itself, so the data plane's cleanup does not take them.
      */
-    static Uplink start(String prefix, String gatewayCidr, String internet, Path dir) {
-        Uplink uplink = new Uplink(prefix, gatewayCidr, internet, dir);
+    static Uplink start(String prefix, String nodeNetns, String gatewayCidr, String internet, Path dir) {
+        Uplink uplink = new Uplink(prefix, nodeNetns, gatewayCidr, internet, dir);
         Runtime.getRuntime().addShutdownHook(uplink.hook);
         try {
             uplink.removeLeftovers(); // of an earlier run that was killed before its cleanup
@@ -69,11 +72,16 @@ final class Uplink implements AutoCloseable {
     }
 
     private void create() {
-        check("ip", "link", "add", bridge, "type", "bridge");
-        check("ip", "link", "set", bridge, "up");
+        check(ip("link", "add", bridge, "type", "bridge"));
+        check(ip("link", "set", bridge, "up"));
         check("ip", "netns", "add", outside);
-        check("ip", "link", "add", cable, "type", "veth", "peer", "name", outsideDevice, "netns", outside);
-        check("ip", "link", "set", cable, "master", bridge, "up");
+        List<String> veth = new ArrayList<>(List.of("ip", "link", "add", cable));
+        if (nodeNetns != null) {
+            veth.addAll(List.of("netns", nodeNetns));
+        }
+        veth.addAll(List.of("type", "veth", "peer", "name", outsideDevice, "netns", outside));
+        check(veth.toArray(String[]::new));
+        check(ip("link", "set", cable, "master", bridge, "up"));
         check("ip", "-n", outside, "link", "set", "lo", "up");
         check("ip", "-n", outside, "addr", "add", internet + "/32", "dev", "lo");
         check("ip", "-n", outside, "addr", "add", gatewayCidr, "dev", outsideDevice);
@@ -131,7 +139,7 @@ final class Uplink implements AutoCloseable {
 
     /** The links enslaved to the uplink bridge other than the outside's cable: the routers' external legs. */
     List<String> routerLegs() {
-        return Appliance.run("ip", "-o", "link", "show", "master", bridge).lines()
+        return Appliance.run(ip("-o", "link", "show", "master", bridge)).lines()
                 .map(l -> l.split(":\\s+", 3)).filter(p -> p.length >= 2).map(p -> p[1].split("@", 2)[0])
                 .filter(name -> !name.equals(cable)).toList();
     }
@@ -169,16 +177,33 @@ final class Uplink implements AutoCloseable {
         removeLeftovers();
     }
 
-    /** The outside namespace (with its end of the cable, so the other end goes too) and the bridge. */
+    /**
+     * The outside namespace (with its end of the cable, so the other end goes too) and the bridge, unless the node's
+     * namespace is gone with both.
+     */
     private void removeLeftovers() {
-        if (Appliance.run("ip", "netns", "list").lines().anyMatch(l -> l.trim().split("\\s+")[0].equals(outside))) {
+        if (namespaceExists(outside)) {
             Appliance.run("ip", "netns", "del", outside);
         }
+        if (nodeNetns != null && !namespaceExists(nodeNetns)) {
+            return;
+        }
         for (String device : List.of(cable, bridge)) {
-            if (!Appliance.run("ip", "link", "show", "dev", device).contains("does not exist")) {
-                Appliance.run("ip", "link", "del", "dev", device);
+            if (!Appliance.run(ip("link", "show", "dev", device)).contains("does not exist")) {
+                Appliance.run(ip("link", "del", "dev", device));
             }
         }
+    }
+
+    private static boolean namespaceExists(String netns) {
+        return Appliance.run("ip", "netns", "list").lines().anyMatch(l -> l.trim().split("\\s+")[0].equals(netns));
+    }
+
+    /** {@code ip ARGS} in the node's namespace. */
+    private String[] ip(String... args) {
+        List<String> command = new ArrayList<>(nodeNetns == null ? List.of("ip") : List.of("ip", "-n", nodeNetns));
+        command.addAll(List.of(args));
+        return command.toArray(String[]::new);
     }
 
     private static void check(String... command) {
