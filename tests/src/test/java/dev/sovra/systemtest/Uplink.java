@@ -54,8 +54,9 @@ final class Uplink implements AutoCloseable {
     }
 
     /**
-     * Creates the bridge in the node's namespace {@code nodeNetns} (null: the host's) and the outside with {@code gatewayCidr} (e.g. {@code 192.0.2.1/24}) and {@code internet}
-     * (a /32 on its loopback) and starts the capture. Names start with {@code upl-}, {@code out-} and {@code o}
+     * Creates the bridge in the node's namespace {@code nodeNetns} (null: the host's) and the outside with
+     * {@code gatewayCidr} (e.g. {@code 192.0.2.1/24}) and {@code internet} (a /32 on its loopback), and starts the
+     * capture. Names start with {@code upl-}, {@code out-} and {@code o}
      * followed by {@code prefix}, never with the prefix itself, so the data plane's cleanup does not take them.
      */
     static Uplink start(String prefix, String nodeNetns, String gatewayCidr, String internet, Path dir) {
