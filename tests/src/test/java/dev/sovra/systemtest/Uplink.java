@@ -18,12 +18,26 @@ import java.util.regex.Pattern;
  * The provider side of the node's uplink, for north-south tests: a Linux bridge in the node's network namespace (the
  * agent's {@code --uplink-bridge}, which its routers join) and an "outside" network namespace cabled to it by a veth. The
  * outside holds the uplink gateway address (on-link with the public IP pool) and an "internet" address on its
- * loopback behind it, and runs tcpdump, which records the source of every ICMP echo request it receives: what the
+ * loopback behind it, and a listener there records the source of every ICMP echo request it receives: what the
  * outside sees as the guest's address. {@link #close()} (and a shutdown hook, should the test JVM exit without it)
- * stops tcpdump and deletes the outside namespace, the veth and the bridge.
+ * stops the listener and deletes the outside namespace, the veth and the bridge.
  */
 final class Uplink implements AutoCloseable {
-    private static final Pattern ECHO_REQUEST = Pattern.compile(" IP (\\S+) > (\\S+): ICMP echo request");
+    /**
+     * A raw ICMP socket gets a copy of every ICMP packet the outside receives (the kernel still answers the echo
+     * requests); prints {@code echo-request SOURCE DESTINATION} for each echo request. python3 is on every node
+     * (scripts/host-setup.sh), tcpdump is not.
+     */
+    private static final String ECHO_LISTENER = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            print("listening", flush=True)
+            while True:
+                packet = s.recv(65535)
+                if packet[(packet[0] & 15) * 4] == 8:
+                    print("echo-request", socket.inet_ntoa(packet[12:16]), socket.inet_ntoa(packet[16:20]), flush=True)
+            """;
+    private static final Pattern ECHO_REQUEST = Pattern.compile("^echo-request (\\S+) (\\S+)$");
 
     /** The agent's {@code --uplink-bridge}. */
     final String bridge;
@@ -39,7 +53,7 @@ final class Uplink implements AutoCloseable {
     /** An address on the outside's loopback, reached through the gateway: "the internet". */
     final String internet;
     private final Path capture;
-    private Process tcpdump;
+    private Process echoListener;
     private final Thread hook = new Thread(this::stop, "uplink-stop");
 
     private Uplink(String prefix, String nodeNetns, String gatewayCidr, String internet, Path dir) {
@@ -89,15 +103,15 @@ final class Uplink implements AutoCloseable {
         check("ip", "-n", outside, "link", "set", outsideDevice, "up");
         try {
             Files.createDirectories(capture.getParent());
-            tcpdump = new ProcessBuilder("ip", "netns", "exec", outside, "tcpdump", "-l", "-n", "-i", outsideDevice,
-                    "icmp[icmptype] == icmp-echo").redirectErrorStream(true).redirectOutput(capture.toFile()).start();
+            echoListener = new ProcessBuilder("ip", "netns", "exec", outside, "python3", "-u", "-c", ECHO_LISTENER)
+                    .redirectErrorStream(true).redirectOutput(capture.toFile()).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start tcpdump in " + outside, e);
+            throw new UncheckedIOException("cannot start the ICMP listener in " + outside, e);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!read().contains("listening on")) {
-            if (!tcpdump.isAlive() || System.nanoTime() > deadline) {
-                fail("tcpdump in " + outside + " does not capture: " + read());
+        while (!read().contains("listening")) {
+            if (!echoListener.isAlive() || System.nanoTime() > deadline) {
+                fail("the ICMP listener in " + outside + " does not run: " + read());
             }
             sleep(50);
         }
@@ -164,16 +178,16 @@ final class Uplink implements AutoCloseable {
     }
 
     private synchronized void stop() {
-        if (tcpdump != null) {
-            tcpdump.destroy();
+        if (echoListener != null) {
+            echoListener.destroy();
             try {
-                if (!tcpdump.waitFor(5, TimeUnit.SECONDS)) {
-                    tcpdump.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (!echoListener.waitFor(5, TimeUnit.SECONDS)) {
+                    echoListener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            tcpdump = null;
+            echoListener = null;
         }
         removeLeftovers();
     }
