@@ -61,6 +61,11 @@ final class Appliance implements AutoCloseable {
     private boolean emulatedHosts;
     /** Each networked node's private switch, by node name. */
     private final Map<String, PrivateOvs> switches = new LinkedHashMap<>();
+    /** The controller's public IP pool, the uplink gateway and the outside's "internet" address (see {@link #withUplink}). */
+    private String publicPool;
+    private String uplinkGateway;
+    private String uplinkInternet;
+    private Uplink uplink;
 
     Appliance(String name) {
         this(name, false);
@@ -108,6 +113,27 @@ final class Appliance implements AutoCloseable {
         return withTenantNetwork(prefix, guestArgs);
     }
 
+    /**
+     * Gives this node an uplink (tenant networking, before {@link #start}): {@code start} runs an {@link Uplink}
+     * (bridge {@code upl-PREFIX} in the node's namespace, outside namespace {@code out-PREFIX} holding {@code gateway}
+     * on-link with {@code publicPool}, and {@code internet} behind it), the agent gets {@code --uplink-bridge}, and
+     * the controller {@code sovra.network.public-ip-pool} and {@code uplink-gateway}.
+     */
+    Appliance withUplink(String publicPool, String gateway, String internet) {
+        if (networkPrefix == null) {
+            throw new IllegalStateException("an uplink needs tenant networking (withTenantNetwork or withEmulatedHosts)");
+        }
+        this.publicPool = publicPool;
+        this.uplinkGateway = gateway;
+        this.uplinkInternet = internet;
+        return this;
+    }
+
+    /** The node's uplink (see {@link #withUplink}). */
+    Uplink uplink() {
+        return uplink;
+    }
+
     /** The node's private switch (tenant networking only). */
     PrivateOvs ovs() {
         return switches.get(nodeName);
@@ -126,6 +152,10 @@ final class Appliance implements AutoCloseable {
         } else if (networkPrefix != null) {
             switches.put(nodeName, PrivateOvs.start(home.resolve("ovs"), "br-" + networkPrefix, networkPrefix,
                     agentStateDir().resolve("network")));
+        }
+        if (publicPool != null) {
+            uplink = Uplink.start(ovs().prefix, ovs().netns, uplinkGateway + publicPool.substring(publicPool.indexOf('/')),
+                    uplinkInternet, home.resolve("uplink"));
         }
         startController();
         startAgent(mintToken());
@@ -146,8 +176,12 @@ final class Appliance implements AutoCloseable {
                 "-Dsovra.boot-images[0].kernel=" + guest.resolve("vmlinux"),
                 "-Dsovra.boot-images[0].initrd=" + guest.resolve("initrd.gz"),
                 "-Dsovra.boot-images[0].cmdline=" + guestCmdline,
-                "-Dsovra.storage.remote-backend=" + (ceph ? "ceph" : "local"),
-                "-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
+                "-Dsovra.storage.remote-backend=" + (ceph ? "ceph" : "local")));
+        if (publicPool != null) {
+            command.add("-Dsovra.network.public-ip-pool=" + publicPool);
+            command.add("-Dsovra.network.uplink-gateway=" + uplinkGateway);
+        }
+        command.addAll(List.of("-cp", classpath(dir, "sovra-controller"), "dev.sovra.controller.ControllerApplication"));
         controller = launch(command, home.resolve("controller.log"));
         await(Duration.ofSeconds(60), "controller health", () -> {
             if (!controller.isAlive()) {
@@ -226,6 +260,9 @@ final class Appliance implements AutoCloseable {
                     "--ovs-rundir", ovs.dir.toString(), "--network-bridge", ovs.bridge, "--network-prefix", ovs.prefix));
             if (ovs.netns != null) {
                 command.addAll(List.of("--network-netns", ovs.netns));
+            }
+            if (uplink != null && node.equals(nodeName)) {
+                command.addAll(List.of("--uplink-bridge", uplink.bridge));
             }
         }
         return launch(command, home.resolve(logName));
@@ -516,7 +553,10 @@ final class Appliance implements AutoCloseable {
             run("virsh", "-c", "qemu:///system", "destroy", "sovra-" + uid);
             run("virsh", "-c", "qemu:///system", "undefine", "sovra-" + uid);
         }
-        switches.values().forEach(PrivateOvs::close);
+        switches.values().forEach(PrivateOvs::close); // with the routers' namespaces and so their external legs
+        if (uplink != null) {
+            uplink.close();
+        }
         deleteRecursively(home);
     }
 
