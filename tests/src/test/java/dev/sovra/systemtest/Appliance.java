@@ -1,6 +1,7 @@
 package dev.sovra.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -396,6 +397,13 @@ final class Appliance implements AutoCloseable {
 
     HttpResponse<String> action(String name, String action) {
         return call("POST", COMPUTE + "/instances/" + name + "/" + action, null);
+    }
+
+    /** Deletes a SECA resource (accepted: 202 or 204) and waits until it reads 404. */
+    void deleteAndAwait(String path) {
+        HttpResponse<String> deleted = call("DELETE", path, null);
+        assertTrue(deleted.statusCode() == 202 || deleted.statusCode() == 204, path + ": " + deleted.body());
+        await(Duration.ofSeconds(30), path + " gone", () -> call("GET", path, null).statusCode() == 404);
     }
 
     /** Waits until the instance reports the state and power state. */

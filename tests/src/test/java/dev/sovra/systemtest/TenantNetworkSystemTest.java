@@ -200,7 +200,7 @@ class TenantNetworkSystemTest {
         long removedAt = System.nanoTime();
         appliance.put(NET + "/security-groups/sg", group(false, true));
         appliance.await(Duration.ofSeconds(20), "pings fail without the ICMP rule",
-                () -> endsWithFails(pings("vm-a", B, fromA)) && endsWithFails(pings("vm-b", A, fromB)));
+                () -> GuestPings.endsWithFails(pings("vm-a", B, fromA)) && GuestPings.endsWithFails(pings("vm-b", A, fromB)));
         System.out.printf("measure: ICMP rule removed -> pings fail both ways: %d ms%n", (System.nanoTime() - removedAt) / 1_000_000);
 
         int againA = consoleLength("vm-a");
@@ -224,7 +224,7 @@ class TenantNetworkSystemTest {
                 () -> !appliance.uplink().ping(publicIp).ok());
         long goneAfter = (System.nanoTime() - removedAt) / 1_000_000;
         appliance.await(Duration.ofSeconds(30), "vm-b's pings of the outside fail without the route",
-                () -> endsWithFails(pings("vm-b", INTERNET, fromB)));
+                () -> GuestPings.endsWithFails(pings("vm-b", INTERNET, fromB)));
         System.out.printf("measure: internet route removed -> the public IP stops answering: %d ms; vm-b's pings of the "
                 + "outside fail twice: %d ms%n", goneAfter, (System.nanoTime() - removedAt) / 1_000_000);
         assertEquals(List.of(), appliance.uplink().routerLegs(), "no router on the uplink without a route out");
@@ -321,15 +321,15 @@ class TenantNetworkSystemTest {
             appliance.await(Duration.ofSeconds(60), vm + " gone", () -> appliance.instance(vm).statusCode() == 404);
         }
         for (String nic : List.of("nic-a", "nic-b", "nic-c")) {
-            deleteAndAwait(NET + "/nics/" + nic);
+            appliance.deleteAndAwait(NET + "/nics/" + nic);
         }
         for (String network : List.of("net", "other")) {
-            deleteAndAwait(NET + "/networks/" + network + "/subnets/sn");
-            deleteAndAwait(NET + "/networks/" + network + "/route-tables/rt");
-            deleteAndAwait(NET + "/networks/" + network);
+            appliance.deleteAndAwait(NET + "/networks/" + network + "/subnets/sn");
+            appliance.deleteAndAwait(NET + "/networks/" + network + "/route-tables/rt");
+            appliance.deleteAndAwait(NET + "/networks/" + network);
         }
-        deleteAndAwait(NET + "/internet-gateways/igw");
-        deleteAndAwait(NET + "/public-ips/pip");
+        appliance.deleteAndAwait(NET + "/internet-gateways/igw");
+        appliance.deleteAndAwait(NET + "/public-ips/pip");
         appliance.await(Duration.ofSeconds(30), "no tenant ports, flows, DHCP or router namespaces",
                 () -> appliance.ovs().ports().isEmpty() && appliance.ovs().flows().size() == baselineFlows
                         && appliance.ovs().namespaces().isEmpty());
@@ -406,12 +406,6 @@ class TenantNetworkSystemTest {
         assertEquals(202, started.statusCode(), started.body());
     }
 
-    private static void deleteAndAwait(String path) {
-        HttpResponse<String> deleted = appliance.call("DELETE", path, null);
-        assertTrue(deleted.statusCode() == 202 || deleted.statusCode() == 204, path + ": " + deleted.body());
-        appliance.await(Duration.ofSeconds(30), path + " gone", () -> appliance.call("GET", path, null).statusCode() == 404);
-    }
-
     private static String console(String vm) {
         return appliance.console(uids.get(vm));
     }
@@ -420,28 +414,11 @@ class TenantNetworkSystemTest {
         return console(vm).length();
     }
 
-    /** The results ({@code ok}/{@code fail}) of the guest's pings of {@code target} printed after console offset {@code from}. */
     private static List<String> pings(String vm, String target, int from) {
-        String text = console(vm);
-        String marker = "SOVRA-GUEST-PING " + target + " ";
-        List<String> results = new ArrayList<>();
-        text.substring(Math.min(from, text.length())).lines().filter(l -> l.startsWith(marker)).forEach(l -> {
-            String result = l.substring(marker.length()).trim();
-            if (result.equals("ok") || result.equals("fail")) { // a line cut short by the read is not counted
-                results.add(result);
-            }
-        });
-        return results;
+        return GuestPings.after(console(vm), target, from);
     }
 
     private static String lastPing(String vm, String target, int from) {
-        List<String> results = pings(vm, target, from);
-        return results.isEmpty() ? null : results.get(results.size() - 1);
-    }
-
-    /** At least two results, the last two failures: the change has taken effect, not a single lost packet. */
-    private static boolean endsWithFails(List<String> results) {
-        int n = results.size();
-        return n >= 2 && results.get(n - 1).equals("fail") && results.get(n - 2).equals("fail");
+        return GuestPings.last(pings(vm, target, from));
     }
 }

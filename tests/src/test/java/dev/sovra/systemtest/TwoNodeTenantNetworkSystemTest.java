@@ -206,14 +206,14 @@ class TwoNodeTenantNetworkSystemTest {
             appliance.await(READY, vm + " gone", () -> appliance.instance(vm).statusCode() == 404);
         }
         for (String nic : List.of("nic-a", "nic-b", "nic-c")) {
-            deleteAndAwait(NET + "/nics/" + nic);
+            appliance.deleteAndAwait(NET + "/nics/" + nic);
         }
         for (String network : List.of("net", "other")) {
-            deleteAndAwait(NET + "/networks/" + network + "/subnets/sn");
-            deleteAndAwait(NET + "/networks/" + network + "/route-tables/rt");
-            deleteAndAwait(NET + "/networks/" + network);
+            appliance.deleteAndAwait(NET + "/networks/" + network + "/subnets/sn");
+            appliance.deleteAndAwait(NET + "/networks/" + network + "/route-tables/rt");
+            appliance.deleteAndAwait(NET + "/networks/" + network);
         }
-        deleteAndAwait(NET + "/internet-gateways/igw");
+        appliance.deleteAndAwait(NET + "/internet-gateways/igw");
         for (String node : List.of(appliance.nodeName, secondNode)) {
             PrivateOvs ovs = appliance.ovs(node);
             appliance.await(Duration.ofSeconds(30), node + ": no tenant or tunnel ports, flows, DHCP or router namespaces",
@@ -236,12 +236,6 @@ class TwoNodeTenantNetworkSystemTest {
         PrivateOvs ovs = appliance.ovs(node);
         return ovs.ports().stream().filter(p -> p.startsWith("vx"))
                 .map(p -> ovs.vsctl("get", "interface", p, "options:remote_ip").trim().replace("\"", "")).toList();
-    }
-
-    private static void deleteAndAwait(String path) {
-        HttpResponse<String> deleted = appliance.call("DELETE", path, null);
-        assertTrue(deleted.statusCode() == 202 || deleted.statusCode() == 204, path + ": " + deleted.body());
-        appliance.await(Duration.ofSeconds(30), path + " gone", () -> appliance.call("GET", path, null).statusCode() == 404);
     }
 
     private static String volumeNode(String blockStorage) {
@@ -282,22 +276,11 @@ class TwoNodeTenantNetworkSystemTest {
         return console(vm).length();
     }
 
-    /** The results ({@code ok}/{@code fail}) of the guest's pings of {@code target} printed after console offset {@code from}. */
     private static List<String> pings(String vm, String target, int from) {
-        String text = console(vm);
-        String marker = "SOVRA-GUEST-PING " + target + " ";
-        List<String> results = new ArrayList<>();
-        text.substring(Math.min(from, text.length())).lines().filter(l -> l.startsWith(marker)).forEach(l -> {
-            String result = l.substring(marker.length()).trim();
-            if (result.equals("ok") || result.equals("fail")) { // a line cut short by the read is not counted
-                results.add(result);
-            }
-        });
-        return results;
+        return GuestPings.after(console(vm), target, from);
     }
 
     private static String lastPing(String vm, String target, int from) {
-        List<String> results = pings(vm, target, from);
-        return results.isEmpty() ? null : results.get(results.size() - 1);
+        return GuestPings.last(pings(vm, target, from));
     }
 }
