@@ -9,10 +9,9 @@ import dev.sovra.transport.message.Message;
 import dev.sovra.transport.message.MessageType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
@@ -24,7 +23,7 @@ import java.io.OutputStream;
  *   int64  correlation id (0 for one-way)
  *   ...    body: Jackson CBOR of the message record
  * </pre>
- * Bodies are encoded straight into and decoded straight from {@link ByteBuf}s.
+ * Bodies are encoded straight into {@link ByteBuf}s and decoded from byte arrays (see {@link #decodeBody}).
  */
 final class FrameCodec {
     static final byte ONE_WAY = 0;
@@ -39,6 +38,14 @@ final class FrameCodec {
             .addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    /** Bodies up to this size are copied into a reused per-thread array to be decoded; larger ones into a fresh one. */
+    static final int SCRATCH_BYTES = 16 * 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
     private static final ObjectReader[] READERS = new ObjectReader[256];
     private static final ObjectWriter[] WRITERS = new ObjectWriter[256];
 
@@ -92,13 +99,24 @@ final class FrameCodec {
         }
     }
 
-    /** Decodes {@code length} body bytes at the reader index of {@code in} (advancing it by exactly that much). */
+    /**
+     * Decodes {@code length} body bytes at the reader index of {@code in} (advancing it by exactly that much).
+     * Jackson reads from a byte array (the buffer's own, or a per-thread scratch copy of a direct buffer): its
+     * byte-array parser needs no input stream or input buffer, which made up a good part of decoding a small
+     * message. The scratch array is only read during this call; decoded values never point into it.
+     */
     static Message decodeBody(MessageType type, ByteBuf in, int length) throws IOException {
-        int end = in.readerIndex() + length;
+        int start = in.readerIndex();
         try {
-            return READERS[type.code() & 0xff].readValue((InputStream) new ByteBufInputStream(in, length));
+            ObjectReader reader = READERS[type.code() & 0xff];
+            if (in.hasArray()) {
+                return reader.readValue(in.array(), in.arrayOffset() + start, length);
+            }
+            byte[] body = length <= SCRATCH_BYTES ? SCRATCH.get() : new byte[length];
+            in.getBytes(start, body, 0, length);
+            return reader.readValue(body, 0, length);
         } finally {
-            in.readerIndex(end);
+            in.readerIndex(start + length);
         }
     }
 }

@@ -22,6 +22,7 @@ import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -69,6 +70,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     static final String CONNECTION = "connection";
     /** Start of the close reason when a peer does not read what we send. */
     static final String OUTBOUND_LIMIT = "outbound limit exceeded";
+    /** Inbox items run per executor task before it yields to the other connections of its thread. */
+    static final int INBOX_TURN = 1024;
+    private static final int INBOX_CHUNK = 16;
 
     private final Channel channel;
     private final EventExecutor executor;
@@ -101,11 +105,15 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     /** Frames read while the handler was at its in-flight limit; event loop only. */
     private final ArrayDeque<InboundFrame> backlog = new ArrayDeque<>();
     /**
-     * Work for the handler executor collected during one read (frames for the handler, completions of
-     * request futures), in arrival order; handed over as one task at {@code channelReadComplete}, or
-     * earlier when another callback must keep its place behind it. Event loop only.
+     * Everything for the handler executor, in arrival order: frames for the handler, completions of our
+     * request futures ({@link Runnable}) and other callbacks ({@link Callback}). Filled by the event loop,
+     * emptied by one {@link #drainInbox} task at a time on the handler executor; a read schedules that task
+     * at {@code channelReadComplete} unless one is already queued or running, which then takes the new
+     * items too (no task, list or wake-up per read while the handler is behind).
      */
-    private ArrayList<Object> handlerBatch = new ArrayList<>();
+    private final Queue<Object> inbox = PlatformDependent.newMpscQueue(INBOX_CHUNK, 1 << 30);
+    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    private final Runnable drainInboxTask = this::drainInbox;
     private volatile boolean paused;
 
     private volatile String peerNodeId;
@@ -480,34 +488,45 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         ctx.fireChannelReadComplete();
     }
 
-    /** Event loop: gives what this read collected to the handler executor as one task. */
+    /** Any thread: makes sure a {@link #drainInbox} task will see what is in the inbox now. */
     private void handOver() {
-        if (handlerBatch.isEmpty()) {
+        if (inbox.isEmpty() || !inboxScheduled.compareAndSet(false, true)) {
             return;
         }
-        ArrayList<Object> batch = handlerBatch;
-        handlerBatch = new ArrayList<>(Math.max(4, batch.size()));
         try {
-            executor.execute(() -> runBatch(batch));
+            executor.execute(drainInboxTask);
         } catch (RejectedExecutionException e) {
+            inboxScheduled.set(false);
             // executor stopped (transport closing): complete futures inline, drop handler work
-            for (Object item : batch) {
-                if (item instanceof Runnable completion) {
-                    completion.run();
-                } else {
+            for (Object item; (item = inbox.poll()) != null; ) {
+                if (item instanceof InboundFrame) {
                     inFlight.decrementAndGet();
+                } else if (item instanceof Callback callback) {
+                    log.debug("handler executor stopped, callback dropped callback={} {}", callback.name(), who());
+                } else {
+                    ((Runnable) item).run();
                 }
             }
         }
     }
 
-    /** Handler thread: one read's work, in order; drains it causes are scheduled once per event loop at the end. */
-    private void runBatch(List<Object> batch) {
+    /**
+     * Handler thread: runs inbox items in order, at most {@link #INBOX_TURN} per task; drains they cause are
+     * scheduled once per event loop at the end (or after {@link DeferredDrains#MAX_DEFERRAL_NANOS}).
+     */
+    private void drainInbox() {
         DeferredDrains deferred = DeferredDrains.begin();
         try {
-            for (Object item : batch) {
+            Object item;
+            for (int n = 0; n < INBOX_TURN && (item = inbox.poll()) != null; n++) {
                 if (item instanceof InboundFrame frame) {
                     handle(frame);
+                } else if (item instanceof Callback callback) {
+                    try {
+                        callback.run().run();
+                    } catch (Throwable e) {
+                        log.warn("handler callback failed callback={} {}", callback.name(), who(), e);
+                    }
                 } else {
                     try {
                         ((Runnable) item).run();
@@ -523,6 +542,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             if (deferred != null) {
                 deferred.end();
             }
+            inboxScheduled.set(false);
+            handOver(); // items that arrived after the last poll, or beyond this turn
         }
     }
 
@@ -540,9 +561,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         CompletableFuture<Message> future = p.future;
         if (reply instanceof ErrorReply error) {
             RemoteException remote = new RemoteException(error.code(), error.message());
-            handlerBatch.add((Runnable) () -> future.completeExceptionally(remote));
+            inbox.offer((Runnable) () -> future.completeExceptionally(remote));
         } else {
-            handlerBatch.add((Runnable) () -> future.complete(reply));
+            inbox.offer((Runnable) () -> future.complete(reply));
         }
     }
 
@@ -593,9 +614,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
-    /** Event loop: queues the frame for the handler; it leaves with the rest of this read's batch. */
+    /** Event loop: queues the frame for the handler; the task for it is scheduled at the end of the read. */
     private void dispatchFrame(InboundFrame frame) {
-        handlerBatch.add(frame);
+        inbox.offer(frame);
     }
 
     /** Handler thread. */
@@ -701,7 +722,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         inactive = true;
-        handOver(); // what was read before the close reaches the handler before onDisconnected
         closeReason.compareAndSet(null, "connection closed by peer");
         String reason = closeReason.get();
         if (heartbeatTask != null) {
@@ -723,20 +743,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         if (established) {
             log.debug("connection closed role={} {} reason=\"{}\"", options.role(), who(), reason);
             ConnectionClosedException closed = new ConnectionClosedException(reason);
-            try {
-                executor.execute(() -> {
-                    for (Pending p : failed) {
-                        p.future.completeExceptionally(closed);
-                    }
-                    try {
-                        handler.onDisconnected(this, reason);
-                    } catch (Throwable e) {
-                        log.warn("handler callback failed callback=onDisconnected {}", who(), e);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                failed.forEach(p -> p.future.completeExceptionally(closed));
-            }
+            // behind what was read before the close; the failures complete inline if the executor is gone
+            inbox.offer((Runnable) () -> failed.forEach(p -> p.future.completeExceptionally(closed)));
+            dispatch(() -> handler.onDisconnected(this, reason), "onDisconnected");
         } else {
             ConnectionClosedException closed = new ConnectionClosedException(reason);
             failed.forEach(p -> complete(p.future, null, closed));
@@ -756,19 +765,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     // ---- helpers ----
 
+    /** Runs a handler callback behind everything read before it (dropped if the executor is gone). */
     private void dispatch(Runnable callback, String name) {
-        handOver(); // callbacks keep their place behind the frames read before them
-        try {
-            executor.execute(() -> {
-                try {
-                    callback.run();
-                } catch (Throwable e) {
-                    log.warn("handler callback failed callback={} {}", name, who(), e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.debug("handler executor stopped, callback dropped callback={} {}", name, who());
-        }
+        inbox.offer(new Callback(name, callback));
+        handOver();
     }
 
     /** Completes a caller's future on the handler executor (inline if it is gone). */
@@ -814,6 +814,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         return t;
     }
+
+    /** A handler callback other than a message, as an inbox item. */
+    private record Callback(String name, Runnable run) {}
 
     /** An outstanding request of ours; also its own timeout task. */
     private final class Pending implements TimerTask {
