@@ -57,6 +57,8 @@ public final class DomainReconciler implements AutoCloseable {
     private volatile boolean running = true;
 
     private volatile TenantNetwork network;
+    /** Whether the current pass started a domain (reconciler thread only): its tap is new to the network step. */
+    private boolean domainStartedThisPass;
     /** The segments last reported to the controller (reconciler thread only); null: report them in the next pass. */
     private List<SegmentObservation> reportedSegments;
 
@@ -141,6 +143,7 @@ public final class DomainReconciler implements AutoCloseable {
         if (want == null || wantState == null) {
             return;
         }
+        domainStartedThisPass = false;
         storage.ensurePresent(wantState);
         Map<String, DomainStatus> owned = driver.listOwned();
         waitingForDisks.keySet().retainAll(want.keySet());
@@ -180,7 +183,7 @@ public final class DomainReconciler implements AutoCloseable {
             }
         }
         if (network != null) {
-            network.apply(wantState.network()); // after the domains: their taps exist only once QEMU runs
+            network.apply(wantState.network(), domainStartedThisPass); // after the domains: taps exist once QEMU runs
         }
         storage.removeAbsent(wantState);
         report(want);
@@ -212,12 +215,14 @@ public final class DomainReconciler implements AutoCloseable {
             if (state != DomainState.RUNNING) {
                 log.info("starting domain uid={} ref={} from={}", spec.uid(), spec.ref(), state);
                 driver.start(spec.uid());
+                domainStartedThisPass = true;
                 if (status != null && status.restartGeneration() < spec.restartGeneration()) {
                     driver.reboot(spec.uid(), spec.restartGeneration()); // a fresh boot; record the restart as done
                 }
             } else if (status.restartGeneration() < spec.restartGeneration()) {
                 log.info("restarting domain uid={} ref={} generation={}", spec.uid(), spec.ref(), spec.restartGeneration());
                 driver.reboot(spec.uid(), spec.restartGeneration());
+                domainStartedThisPass = true;
             }
         } else if (state == DomainState.RUNNING || state == DomainState.PAUSED) {
             stop(spec);

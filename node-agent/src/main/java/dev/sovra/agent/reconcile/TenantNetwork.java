@@ -4,6 +4,8 @@ import dev.sovra.agent.network.NetworkPlane;
 import dev.sovra.model.network.NodeNetworkSpec;
 import dev.sovra.model.network.SegmentObservation;
 import dev.sovra.model.network.Underlay;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -16,9 +18,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class TenantNetwork {
     private static final Logger log = LoggerFactory.getLogger(TenantNetwork.class);
+    /** How often an unchanged spec is applied again anyway, to repair changes made behind the agent's back. */
+    static final Duration REPAIR_PERIOD = Duration.ofSeconds(30);
 
     private final NetworkPlane plane;
     private final Underlay underlay;
+    private final NetworkApplyGate gate = new NetworkApplyGate(Clock.systemUTC(), REPAIR_PERIOD);
     private String lastFailure;
     /** The segments of the spec last applied without error; null until one was. */
     private volatile List<SegmentObservation> programmed;
@@ -32,9 +37,12 @@ public final class TenantNetwork {
         return underlay;
     }
 
-    /** Converges to {@code spec}; null (the controller sent no network part) changes nothing. */
-    void apply(NodeNetworkSpec spec) {
-        if (spec == null) {
+    /**
+     * Converges to {@code spec} when {@link NetworkApplyGate} says it is due; null (the controller sent no network
+     * part) changes nothing. {@code domainStarted}: this pass started a domain, whose tap is new.
+     */
+    void apply(NodeNetworkSpec spec, boolean domainStarted) {
+        if (spec == null || !gate.due(spec, domainStarted)) {
             return;
         }
         if (!spec.underlay().equals(underlay)) {
@@ -43,6 +51,7 @@ public final class TenantNetwork {
         }
         try {
             plane.apply(spec);
+            gate.applied(spec);
             programmed = spec.segments().stream().map(SegmentObservation::of).toList();
             if (lastFailure != null) {
                 log.info("network apply recovered nics={} segments={}", spec.nics().size(), spec.segments().size());
