@@ -19,12 +19,12 @@ LIBVIRTD_PID=/var/run/libvirtd.pid
 VIRTLOGD_PID=/var/run/virtlogd.pid
 
 # Appliance + test packages: libvirt/QEMU (with the rbd block driver), Ceph clients, OVS with dnsmasq, ip/ethtool/iptables
-# for the network data plane. The last group is what build-test-guest.sh uses
-# (apt-get download, dpkg-deb, python3's lzma module for the uncompressed vmlinux, gzip).
+# for the network data plane. The last group is what build-test-guest.sh uses (apt-get download, dpkg-deb, python3's
+# lzma module for the uncompressed vmlinux, gzip), and curl, with which ./sovra and smoke-up.sh call the API.
 PACKAGES=(
     libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils qemu-block-extra librados2 librbd1 ceph-common
     openvswitch-switch dnsmasq-base ethtool iproute2 iptables procps iputils-ping busybox-static
-    python3 gzip dpkg apt ca-certificates
+    python3 gzip dpkg apt ca-certificates curl
 )
 
 
