@@ -352,7 +352,44 @@ class BadInputApiTest extends SecaApiTest {
             Case notANumber = new Case("if-unmodified-since not a number", "PUT", valid.toString(), "application/json", "yesterday",
                     Set.of(400), List.of());
             update(notANumber);
-            return count + 2;
+            return count + 2 + otherOperations();
+        }
+
+        /** List, get, delete (and instance actions) with bad parameters: refused, and the live resource stays as it was. */
+        int otherOperations() throws Exception {
+            String live = path("live");
+            List<Object[]> cases = new ArrayList<>();
+            cases.add(new Object[] {"list limit not a number", "GET", collection() + "?limit=many", null, Set.of(400), List.of("limit")});
+            cases.add(new Object[] {"list limit 0", "GET", collection() + "?limit=0", null, Set.of(400), List.of("limit")});
+            cases.add(new Object[] {"list limit 10001", "GET", collection() + "?limit=10001", null, Set.of(400), List.of("limit")});
+            cases.add(new Object[] {"list limit beyond int", "GET", collection() + "?limit=99999999999", null, Set.of(400), List.of("limit")});
+            cases.add(new Object[] {"list skipToken not issued", "GET", collection() + "?skipToken=%25%25", null, Set.of(400),
+                    List.of("skipToken")});
+            cases.add(new Object[] {"list labels unreadable", "GET", collection() + "?labels=%3D", null, Set.of(400), List.of("labels")});
+            cases.add(new Object[] {"get invalid name", "GET", path("UPPER"), null, Set.of(400, 404, 412), List.of()});
+            cases.add(new Object[] {"delete missing", "DELETE", path("missing"), null, Set.of(404), List.of()});
+            cases.add(new Object[] {"delete if-unmodified-since not a number", "DELETE", live, "yesterday", Set.of(400),
+                    List.of("if-unmodified-since")});
+            cases.add(new Object[] {"delete if-unmodified-since stale", "DELETE", live, "987654", Set.of(412), List.of()});
+            if (route.template().contains("/instances/")) {
+                cases.add(new Object[] {"start missing", "POST", path("missing") + "/start", null, Set.of(404), List.of()});
+                cases.add(new Object[] {"start if-unmodified-since not a number", "POST", live + "/start", "yesterday", Set.of(400),
+                        List.of("if-unmodified-since")});
+                cases.add(new Object[] {"unknown action", "POST", live + "/explode", null, Set.of(404, 405), List.of()});
+            }
+            for (Object[] c : cases) {
+                @SuppressWarnings("unchecked")
+                Case operation = new Case((String) c[0], (String) c[1], null, null, (String) c[3], (Set<Integer>) c[4], (List<String>) c[5]);
+                HttpResponse<String> response = send(operation.method(), (String) c[2], null, null, operation.ifUnmodifiedSince());
+                if (judge(operation.label(), operation, response)) {
+                    failures.add(kind + ": " + operation.label() + ": accepted");
+                }
+            }
+            JsonNode after = json(send("GET", live, null, null, null));
+            if (!current.get("metadata").get("resourceVersion").equals(after.path("metadata").path("resourceVersion"))) {
+                failures.add(kind + ": refused operations changed the live resource: " + after);
+            }
+            return cases.size();
         }
 
         /** Names in the collection's list (the route's tenant only holds what this run made). */
