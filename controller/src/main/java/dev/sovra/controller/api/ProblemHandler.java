@@ -3,15 +3,15 @@ package dev.sovra.controller.api;
 import dev.sovra.controller.compute.ApiProblem;
 import dev.sovra.controller.resource.Validation;
 import io.micronaut.core.annotation.AnnotationMetadata;
-import io.micronaut.core.type.Argument;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.QueryValue;
@@ -69,9 +69,9 @@ public final class ProblemHandler {
         }
         String name = annotations.stringValue(Header.class).or(() -> annotations.stringValue(QueryValue.class)).orElse(argument.getName());
         Object value = error.getConversionError().getOriginalValue().orElse(null);
+        String expected = Number.class.isAssignableFrom(argument.getWrapperType()) ? "a number" : argument.getType().getSimpleName();
         return respond(request, 400, ERRORS + "invalid-request", "Bad Request", name + " has an invalid value"
-                + (value == null ? "" : ": '" + Validation.abbreviate(String.valueOf(value)) + "'") + " (expected " + argument.getType().getSimpleName()
-                .replace("Long", "an integer").replace("Integer", "an integer") + ")");
+                + (value == null ? "" : " '" + Validation.abbreviate(String.valueOf(value)) + "'") + ": expected " + expected);
     }
 
     /**

@@ -73,8 +73,9 @@ class BadInputApiTest extends SecaApiTest {
      * here that is refused is one too, so the list stays exact.
      */
     private static final Set<String> ACCEPTED = accepted(Map.ofEntries(
-            // Known gap, not a decision: the JSON reader stops after the first document and ignores what follows.
-            Map.entry("*", List.of("body two documents")),
+            // Every kind. Decision where the spec is silent: unknown spec fields are kept as sent (forward compatible,
+            // never read). Known gap, not a decision: the JSON reader stops after the first document, ignoring the rest.
+            Map.entry("*", List.of("spec unknown field", "body two documents")),
             // A workspace's spec is free-form and optional: no body, a null body or no spec make an empty workspace.
             Map.entry("workspace", List.of("body JSON null", "body empty", "spec removed", "spec null")),
             // Roles and role assignments are global: their metadata has no region, so a region sent is ignored like
@@ -543,6 +544,8 @@ class BadInputApiTest extends SecaApiTest {
                     List.of("spec")));
             cases.add(new Case("spec a number", "PUT", with(valid, "/spec", NODES.numberNode(1)), "application/json", null, malformed,
                     List.of("spec")));
+            cases.add(new Case("spec unknown field", "PUT", with(valid, "/spec/surprise", NODES.numberNode(1)), "application/json", null,
+                    refused, List.of("surprise")));
             walk("/spec", valid.get("spec"), false, cases);
             return cases;
         }
