@@ -21,6 +21,7 @@ import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.json.JsonSyntaxException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +35,27 @@ public final class ProblemHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final String ERRORS = "http://secapi.cloud/errors/";
     /** Text that names code rather than the request: qualified class names, the binder's own words. */
+    private static final Pattern FIELD = Pattern.compile("((?:spec|labels|annotations|extensions|metadata)(?:\\.[A-Za-z0-9_:-]+|\\[\\d+])*)[ :]");
     private static final Pattern INTERNAL = Pattern.compile("\\b[a-z]+\\.[a-z]+\\.[A-Za-z]|\\bclass\\b|argument \\[|Exception");
 
     @Error(global = true)
     public HttpResponse<Problem> refused(HttpRequest<?> request, ApiProblem problem) {
-        return respond(request, problem.status(), problem.type(), problem.title(), problem.detail());
+        String pointer = pointer(problem.detail());
+        return respond(request, problem.status(), problem.type(), problem.title(), problem.detail(),
+                pointer == null ? List.of() : List.of(new Problem.Source(pointer, null)));
+    }
+
+    /**
+     * The JSON pointer of the field a refusal names: refusals start with the field's path by convention
+     * ({@code spec.ports.list[0] must be ...}), which API.md 7 wants in {@code sources[].pointer}; null when
+     * the detail names no field.
+     */
+    static String pointer(String detail) {
+        Matcher field = FIELD.matcher(detail == null ? "" : detail);
+        if (!field.lookingAt()) {
+            return null;
+        }
+        return "/" + field.group(1).replaceAll("\\[(\\d+)]", ".$1").replace('.', '/');
     }
 
     @Error(global = true)
@@ -142,7 +159,12 @@ public final class ProblemHandler {
     /** A SECA problem response for this request (instance = the request path, no sources). */
     public static MutableHttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title,
                                                        String detail) {
-        Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), List.of());
+        return respond(request, status, type, title, detail, List.of());
+    }
+
+    private static MutableHttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title, String detail,
+                                                        List<Problem.Source> sources) {
+        Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), sources);
         return HttpResponse.<Problem>status(HttpStatus.valueOf(status)).body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 }

@@ -448,7 +448,7 @@ class BadInputApiTest extends SecaApiTest {
          * Checks the answer; returns true if the case was accepted (and is listed as acceptable), false if
          * refused as it must be.
          */
-        boolean judge(String label, Case c, HttpResponse<String> response) {
+        boolean judge(String label, Case c, HttpResponse<String> response) throws Exception {
             String key = kind + " | " + label;
             int status = response.statusCode();
             if (status / 100 == 2) {
@@ -468,6 +468,12 @@ class BadInputApiTest extends SecaApiTest {
             String problemFault = problemFault(response, c.fieldNames());
             if (problemFault != null) {
                 failures.add(key + ": " + problemFault);
+            } else if (status == 412 && c.label().startsWith("spec.")) {
+                // A refused spec field is pointed at (API.md 7: sources[].pointer), at it or at one of its parents.
+                String pointer = json(response).path("sources").path(0).path("pointer").asText("");
+                if (!pointer.startsWith("/spec/")) {
+                    failures.add(key + ": no sources[].pointer into spec: " + abbreviate(response.body()));
+                }
             }
             return false;
         }
