@@ -18,11 +18,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -248,8 +250,8 @@ class BadInputApiTest extends SecaApiTest {
 
         assertEquals(KINDS, List.copyOf(routes.keySet()), "ACCEPTED knows every kind");
 
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        Set<String> acceptedSeen = new java.util.concurrent.ConcurrentSkipListSet<>();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Set<String> acceptedSeen = new ConcurrentSkipListSet<>();
         send("GET", "/health", null, null, null); // mints the token before the routes run in parallel
         // Routes are independent (a tenant each), so they run side by side; cases within a route run in order.
         ExecutorService workers = Executors.newFixedThreadPool(4);
@@ -427,6 +429,7 @@ class BadInputApiTest extends SecaApiTest {
             }
         }
 
+        /** A path case: its label is "what path", and the path is where the valid body goes. */
         void pathCase(Case c) throws Exception {
             HttpResponse<String> response = send(c.method(), c.label().substring(c.label().indexOf(' ') + 1), c.body(), c.contentType(), null);
             if (judge(c.label(), c, response)) {
