@@ -112,13 +112,15 @@ final class ControllerFactory {
                                           NodeRegistry nodes, ComputeCatalog catalog, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
                                           @Value("${sovra.reconcile.unreachable-after:30s}") Duration unreachableAfter,
+                                          @Value("${sovra.reconcile.full-pass-period:30s}") Duration fullPassPeriod,
                                           @Value("${sovra.scheduler.workers:2}") int workers,
                                           @Value("${sovra.scheduler.plan-size:16}") int planSize,
                                           @Value("${sovra.scheduler.policy:spread}") String policy) {
         InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes,
                 Scheduler.standard(PlacementPolicy.parse(policy)),
                 new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS),
-                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync, unreachableAfter);
+                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync, unreachableAfter,
+                fullPassPeriod);
         storage.attach(reconciler);
         return reconciler;
     }
