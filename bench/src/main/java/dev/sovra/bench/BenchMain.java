@@ -45,7 +45,8 @@ public final class BenchMain {
                                        [--io-threads I] [--handler-threads H]
                                        [--warmup-seconds W] [--seconds D]
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
-                                 [--controller-heap 1g] [--timeout-seconds S] [--kill sigkill|sigstop] [--keep]
+                                 [--controller-heap 1g] [--controller-jvm "OPTS"] [--timeout-seconds S]
+                                 [--kill sigkill|sigstop] [--keep]
                        bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
                                    [--pool P --user U --conf F --keyring F]
                        bench volume-write [--backend local|ceph] [--runs N] [--mib M] [--guest DIR]""");

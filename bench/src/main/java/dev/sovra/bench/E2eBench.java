@@ -63,6 +63,8 @@ final class E2eBench {
         int clients = args.intOption("--clients", 4);
         int timeoutSeconds = args.intOption("--timeout-seconds", 600);
         String heap = args.option("--controller-heap") == null ? "1g" : args.option("--controller-heap");
+        // Extra JVM options for the controller process, space-separated (e.g. "-XX:StartFlightRecording=filename=c.jfr").
+        String controllerJvm = args.option("--controller-jvm") == null ? "" : args.option("--controller-jvm");
         boolean keep = args.values().contains("--keep"); // keep the temp dir (controller.log) for a look afterwards
         String kill = args.option("--kill"); // null, sigkill or sigstop: one agent (its own process) dies mid-stream
         if (kill != null && !kill.equals("sigkill") && !kill.equals("sigstop")) {
@@ -80,7 +82,9 @@ final class E2eBench {
             int agentPort = freePort();
             int enrolPort = freePort();
             System.err.printf(Locale.ROOT, "e2e: loadavg before: %s; controller from %s, data in %s%n", loadAverage(), controllerDir, home);
-            List<String> command = List.of(java(), "-Xmx" + heap,
+            List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap));
+            Arrays.stream(controllerJvm.trim().split("\\s+")).filter(o -> !o.isEmpty()).forEach(command::add);
+            command.addAll(List.of(
                     "-Dmicronaut.server.port=" + httpPort,
                     "-Dsovra.data-dir=" + home.resolve("controller"),
                     "-Dsovra.transport.port=" + agentPort,
@@ -90,7 +94,7 @@ final class E2eBench {
                     // The instances share one remote-durable boot volume; on Ceph any node can attach it (a local
                     // volume would pin all of them to its node). The simulated agents announce Ceph and touch nothing.
                     "-Dsovra.storage.remote-backend=ceph",
-                    "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication");
+                    "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication"));
             controller = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile())).start();
             Process started = controller;

@@ -44,7 +44,8 @@ import java.util.function.Supplier;
  * {@code bench reconcile --instances N [--nodes M] [--passes P]}: the controller's reconcile pass over a real embedded
  * store holding N instances, each booting from its own block storage (remote-durable, so on Ceph), on M ready nodes; no
  * agents. Times the pass that places them all, then P passes in which nothing changed (what every resync period and
- * every trigger costs at that size), and the reads a pass makes.
+ * every trigger costs at that size: they skip the full pass), the reads a full pass makes, and P passes each after one
+ * store write (a label on one instance), which are full passes.
  */
 final class ReconcileBench {
     private static final ResourceService.Rules ANYTHING = (tenant, workspace, request, existing) -> { };
@@ -64,7 +65,7 @@ final class ReconcileBench {
             // The repositories as ControllerFactory makes them.
             StorageReconciler storage = new StorageReconciler(Repository.decodeCached(store, "volumes", VolumeRecord.class),
                     Repository.decodeCached(store, "image-data", ImageRecord.class), resources, catalog, "ceph", clock);
-            NodeRegistry nodes = new NodeRegistry(new Repository<>(store, "nodes", Node.class),
+            NodeRegistry nodes = new NodeRegistry(Repository.decodeCached(store, "nodes", Node.class),
                     new CapacityPolicy(new CapacityPolicy.Ratios(4.0, 1.0), Map.of(), 1024), clock);
             for (int i = 0; i < nodeCount; i++) {
                 String id = String.format("node-%04d", i);
@@ -90,17 +91,30 @@ final class ReconcileBench {
                 double[] resourceReads = new double[passes];
                 double[] storagePass = new double[passes];
                 List<Node> nodeList = nodes.list();
+                long fullBefore = reconciler.fullPasses();
                 for (int i = 0; i < passes; i++) {
                     pass[i] = millis(reconciler::pass);
                     instanceReads[i] = timed(instances::list);
                     resourceReads[i] = timed(() -> resources.everywhere(ResourceType.BLOCK_STORAGE));
                     storagePass[i] = timed(() -> storage.pass(nodeList, Set.of()));
                 }
+                long idleFullPasses = reconciler.fullPasses() - fullBefore;
+                // One store write before each pass (a label on one instance, nothing to place or push): a full pass.
+                double[] changedPass = new double[passes];
+                for (int i = 0; i < passes; i++) {
+                    String path = Instance.path("t1", "ws", "vm-" + i);
+                    String label = Integer.toString(i);
+                    instances.update(path, instance -> new Instance(instance.tenant(), instance.workspace(), instance.name(),
+                            Map.of("touched", label), instance.annotations(), instance.sku(), instance.zone(), instance.bootVolume(),
+                            instance.spec(), instance.runtime(), instance.nodeId(), instance.status(), instance.metadata()));
+                    changedPass[i] = millis(reconciler::pass);
+                }
                 System.out.println(String.format(Locale.ROOT,
-                        "instances=%d nodes=%d placed=%d first_pass_ms=%.0f second_pass_ms=%.0f idle_pass_p50_ms=%.1f"
-                                + " idle_pass_max_ms=%.1f instances_list_p50_ms=%.1f block_storages_list_p50_ms=%.1f"
-                                + " storage_pass_p50_ms=%.1f passes=%d",
+                        "instances=%d nodes=%d placed=%d first_pass_ms=%.0f second_pass_ms=%.0f idle_pass_p50_ms=%.3f"
+                                + " idle_pass_max_ms=%.3f idle_full_passes=%d changed_pass_p50_ms=%.1f changed_pass_max_ms=%.1f"
+                                + " instances_list_p50_ms=%.1f block_storages_list_p50_ms=%.1f storage_pass_p50_ms=%.1f passes=%d",
                         instanceCount, nodeCount, placed, firstMs, secondMs, median(pass), Arrays.stream(pass).max().orElse(0),
+                        idleFullPasses, median(changedPass), Arrays.stream(changedPass).max().orElse(0),
                         median(instanceReads), median(resourceReads), median(storagePass), passes));
             }
         } finally {

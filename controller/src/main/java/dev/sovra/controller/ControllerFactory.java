@@ -92,7 +92,9 @@ final class ControllerFactory {
 
     @Singleton
     NodeRegistry nodeRegistry(StateStore store, CapacityPolicy capacityPolicy, Clock clock) {
-        return new NodeRegistry(new Repository<>(store, "nodes", Node.class), capacityPolicy, clock);
+        // Every full pass lists the nodes twice (the pass, the unreachable report): decoding their inventories each
+        // time was most of a pass under a burst of PUTs with 100 agents.
+        return new NodeRegistry(Repository.decodeCached(store, "nodes", Node.class), capacityPolicy, clock);
     }
 
     @Singleton
@@ -112,13 +114,15 @@ final class ControllerFactory {
                                           NodeRegistry nodes, ComputeCatalog catalog, Clock clock,
                                           @Value("${sovra.reconcile.resync-period:2s}") Duration resync,
                                           @Value("${sovra.reconcile.unreachable-after:30s}") Duration unreachableAfter,
+                                          @Value("${sovra.reconcile.full-pass-period:30s}") Duration fullPassPeriod,
                                           @Value("${sovra.scheduler.workers:2}") int workers,
                                           @Value("${sovra.scheduler.plan-size:16}") int planSize,
                                           @Value("${sovra.scheduler.policy:spread}") String policy) {
         InstanceReconciler reconciler = new InstanceReconciler(instances, storage, network, nodes,
                 Scheduler.standard(PlacementPolicy.parse(policy)),
                 new PlacementWorkers(workers, planSize, PlacementWorkers.DEFAULT_MAX_ATTEMPTS),
-                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync, unreachableAfter);
+                sku -> catalog.sku(sku).map(s -> Set.copyOf(s.cpuFeatures())).orElse(Set.of()), clock, resync, unreachableAfter,
+                fullPassPeriod);
         storage.attach(reconciler);
         return reconciler;
     }

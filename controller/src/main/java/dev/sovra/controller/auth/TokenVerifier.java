@@ -10,23 +10,35 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks the appliance's bearer tokens: an ES256 signature by the appliance key, {@code exp}
  * present and not passed, {@code nbf} (if present) reached, {@code iss} equal to the configured
  * issuer and a non-empty {@code sub}; both time checks allow the configured clock skew. Failures
  * carry a short reason that is safe to show to the client: it never quotes the token.
+ *
+ * <p>A token that passed every check is remembered (the exact token string, up to {@value #MAX_REMEMBERED} of them):
+ * checking its ES256 signature again was most of the controller's CPU under a burst of API requests, and a token's
+ * signature and claims cannot change. A remembered token still has its {@code exp} and {@code nbf} checked on every use.
  */
 public final class TokenVerifier {
     static final String TENANT_CLAIM = "tenant";
     /** Tokens longer than this are refused before parsing. */
     static final int MAX_TOKEN_LENGTH = 8192;
+    /** Bounds the memory of remembered tokens (a few hundred bytes each); when full, it starts over. */
+    static final int MAX_REMEMBERED = 1024;
 
     private final String issuer;
     private final Clock clock;
     private final Duration clockSkew;
     private final ECDSAVerifier verifier;
+    private final Map<String, Verified> remembered = new ConcurrentHashMap<>();
+
+    /** What a token that passed every check says, and from when it is valid (null: no nbf). */
+    private record Verified(Subject subject, Instant notBefore) {}
 
     public TokenVerifier(JwtKeys keys, String issuer, Duration clockSkew, Clock clock) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
@@ -61,6 +73,20 @@ public final class TokenVerifier {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             throw new InvalidTokenException("token is empty or too long");
         }
+        Verified known = remembered.get(token);
+        if (known == null) {
+            known = verifyFully(token);
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(token, known);
+        } else {
+            checkTimes(known.subject().expiresAt(), known.notBefore());
+        }
+        return known.subject();
+    }
+
+    private Verified verifyFully(String token) throws InvalidTokenException {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -81,18 +107,13 @@ public final class TokenVerifier {
         if (!valid) {
             throw new InvalidTokenException("token signature does not verify");
         }
-        Instant now = clock.instant();
         Date exp = claims.getExpirationTime();
         if (exp == null) {
             throw new InvalidTokenException("token has no expiry (exp)");
         }
-        if (now.isAfter(exp.toInstant().plus(clockSkew))) {
-            throw new InvalidTokenException("token has expired");
-        }
         Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
-            throw new InvalidTokenException("token is not valid yet");
-        }
+        Instant notBefore = nbf == null ? null : nbf.toInstant();
+        checkTimes(exp.toInstant(), notBefore);
         if (!issuer.equals(claims.getIssuer())) {
             throw new InvalidTokenException("token was not issued by this appliance");
         }
@@ -104,6 +125,17 @@ public final class TokenVerifier {
         if (tenant != null && !(tenant instanceof String)) {
             throw new InvalidTokenException("token tenant claim must be a string");
         }
-        return new Subject(subject, (String) tenant, exp.toInstant());
+        return new Verified(new Subject(subject, (String) tenant, exp.toInstant()), notBefore);
+    }
+
+    /** {@code exp} passed or {@code nbf} not reached yet, each with the configured clock skew. */
+    private void checkTimes(Instant expiresAt, Instant notBefore) throws InvalidTokenException {
+        Instant now = clock.instant();
+        if (now.isAfter(expiresAt.plus(clockSkew))) {
+            throw new InvalidTokenException("token has expired");
+        }
+        if (notBefore != null && now.plus(clockSkew).isBefore(notBefore)) {
+            throw new InvalidTokenException("token is not valid yet");
+        }
     }
 }

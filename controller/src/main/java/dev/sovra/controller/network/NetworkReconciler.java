@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,8 @@ public final class NetworkReconciler {
     private final Map<String, String> failedNodes = new HashMap<>();
     /** The segments each node's data plane last reported it carries (written by agent sessions). */
     private final Map<String, Set<SegmentObservation>> programmed = new ConcurrentHashMap<>();
+    /** Counts the reports that changed what a node carries: a pass whose inputs include it sees a change. */
+    private final AtomicLong observationChanges = new AtomicLong();
     private final Clock clock;
 
     /** A provider: the network resources need the instance service, which needs the reconciler that needs this. */
@@ -88,7 +91,18 @@ public final class NetworkReconciler {
 
     /** A node's report of every segment its data plane carries; the next pass turns statuses from it. */
     public void observe(String nodeId, List<SegmentObservation> segments) {
-        programmed.put(nodeId, Set.copyOf(segments));
+        Set<SegmentObservation> carried = Set.copyOf(segments);
+        if (!carried.equals(programmed.put(nodeId, carried))) {
+            observationChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * How many node reports so far changed what a node carries; a pass's statuses depend on them besides the store.
+     * Read it before the pass reads the reports, so a report arriving meanwhile shows as a change next time.
+     */
+    public long observationChanges() {
+        return observationChanges.get();
     }
 
     /** Each node's network spec (nodes with an underlay only) and each instance's NICs, by instance uid. */

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,14 @@ import org.slf4j.LoggerFactory;
  * node, and hands every node its desired set. Passes run on one thread, on a trigger or at least
  * every resync period, so a missed trigger or a crash between steps is repaired by the next pass.
  *
+ * <p>A pass whose inputs did not change since the last full one skips the reading and rebuilding and only hands
+ * the nodes the desired sets it built then (the gateway pushes what a node has not acknowledged: a reconnect, a
+ * lost or refused push). The inputs of a full pass are: the store (instances, nodes, storage and network resources
+ * and records, IPAM: one {@link Repository#storeRevision() revision} covers them all), the segments nodes report
+ * ({@link NetworkReconciler#observationChanges()}), the clock where a pass acts on elapsed time (a node down past
+ * the unreachable grace, {@link NodeLossReporter}), and placements deferred by the plan applier. A full pass also
+ * runs at least every full-pass period whatever the inputs say, as the safety net for an input missed here.
+ *
  * <p>Within a pass the unplaced instances are placed by {@link PlacementWorkers} (plan/apply): the pass builds
  * a {@link PlanApplier} from the stored placements, the workers decide concurrently on its snapshots, the
  * applier commits what still fits, and each committed placement is written with a CAS before it counts; a
@@ -54,6 +63,8 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger(InstanceReconciler.class);
     /** Longer than a controller restart takes to hear from its agents again (all nodes are down until they do). */
     public static final Duration DEFAULT_UNREACHABLE_AFTER = Duration.ofSeconds(30);
+    /** How often a pass reads and rebuilds everything even though no input changed. */
+    public static final Duration DEFAULT_FULL_PASS_PERIOD = Duration.ofSeconds(30);
 
     private final Repository<Instance> instances;
     private final StorageReconciler storage;
@@ -65,28 +76,39 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
     private final NodeLossReporter nodeLoss;
     private final Clock clock;
     private final Duration resyncPeriod;
+    private final Duration fullPassPeriod;
     private final Semaphore wakeup = new Semaphore(0);
     private final Thread thread;
     private AgentGateway gateway;
     private volatile boolean running = true;
     /** The applier of the placement phase in progress, else null; nodes going down reach it at once. */
     private volatile PlanApplier applier;
+    // What the last full pass built and the inputs it saw (reconciler thread only).
+    private Map<String, NodeDesired> desired = Map.of();
+    private long builtAtRevision = -1;
+    private long builtAtObservations = -1;
+    private Instant nextTimedWork = Instant.MIN;
+    private Instant nextFullPass = Instant.MIN;
+    private boolean fullPassRequested;
+    private final AtomicLong passes = new AtomicLong();
+    private final AtomicLong fullPasses = new AtomicLong();
 
     public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
                               NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers, Clock clock,
                               Duration resyncPeriod) {
         this(instances, storage, network, nodes, scheduler, workers, sku -> Set.of(), clock, resyncPeriod,
-                DEFAULT_UNREACHABLE_AFTER);
+                DEFAULT_UNREACHABLE_AFTER, DEFAULT_FULL_PASS_PERIOD);
     }
 
     /**
      * @param skuCpuFeatures the CPU features an instance SKU requires of its node (empty for an unknown SKU)
      * @param unreachableAfter how long a node is down before its instances are reported {@code NodeUnreachable}
+     * @param fullPassPeriod how often a pass reads and rebuilds everything although none of its inputs changed
      */
     public InstanceReconciler(Repository<Instance> instances, StorageReconciler storage, NetworkReconciler network,
                               NodeRegistry nodes, Scheduler scheduler, PlacementWorkers workers,
                               Function<String, Set<String>> skuCpuFeatures, Clock clock, Duration resyncPeriod,
-                              Duration unreachableAfter) {
+                              Duration unreachableAfter, Duration fullPassPeriod) {
         this.skuCpuFeatures = skuCpuFeatures;
         this.nodeLoss = new NodeLossReporter(instances, nodes, clock, unreachableAfter);
         this.instances = instances;
@@ -97,6 +119,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         this.workers = workers;
         this.clock = clock;
         this.resyncPeriod = resyncPeriod;
+        this.fullPassPeriod = fullPassPeriod;
         this.thread = new Thread(this::loop, "instance-reconciler");
         this.thread.setDaemon(true);
         nodes.onNodeChange(node -> {
@@ -137,8 +160,45 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
         }
     }
 
-    /** One reconcile pass; public so tests can drive it deterministically. */
+    /**
+     * One reconcile pass: a full one if an input changed (see the class comment), else only the hand-over of the
+     * desired sets built last time. Public so tests and benchmarks can drive it deterministically (never while the
+     * loop runs).
+     */
     public void pass() {
+        Instant now = clock.instant();
+        // Read before the inputs themselves: a change landing during the pass shows as a change next time.
+        long revision = instances.storeRevision();
+        long observations = network.observationChanges();
+        boolean unchanged = revision == builtAtRevision && observations == builtAtObservations && !fullPassRequested
+                && now.isBefore(nextTimedWork) && now.isBefore(nextFullPass);
+        if (!unchanged) {
+            fullPassRequested = false;
+            Instant timedWork = fullPass();
+            // Recorded only once the full pass went through: one that threw is redone by the next pass.
+            builtAtRevision = revision;
+            builtAtObservations = observations;
+            nextTimedWork = timedWork;
+            nextFullPass = now.plus(fullPassPeriod);
+            fullPasses.incrementAndGet();
+        }
+        if (gateway != null) {
+            gateway.sync(desired);
+        }
+        passes.incrementAndGet();
+    }
+
+    /** Passes completed so far, and how many of them were full ones (read and rebuilt everything). */
+    public long passes() {
+        return passes.get();
+    }
+
+    public long fullPasses() {
+        return fullPasses.get();
+    }
+
+    /** Reads everything, acts, and rebuilds every node's desired set; returns when time-driven work falls due next. */
+    private Instant fullPass() {
         List<Node> nodeList = nodes.list();
         List<Versioned<Instance>> all = new ArrayList<>(instances.list());
         Set<String> busyVolumes = new HashSet<>();
@@ -171,7 +231,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             requests.add(request.get());
         }
         Map<String, Instance> placed = place(nodeList, all, unplaced, requests);
-        nodeLoss.report(all);
+        Instant timedWork = nodeLoss.report(all);
         List<Instance> running = new ArrayList<>();
         for (Versioned<Instance> entry : all) { // in creation order, so a node's desired set is stable between passes
             Instance instance = placed.getOrDefault(entry.value().uid(), entry.value());
@@ -186,18 +246,21 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             desiredByNode.computeIfAbsent(instance.nodeId(), k -> new ArrayList<>())
                     .add(instance.runtime().withNics(networkPlan.nics(instance.uid())));
         }
-        if (gateway != null) {
-            Set<String> nodeIds = new HashSet<>(desiredByNode.keySet());
-            nodeIds.addAll(plan.volumesByNode().keySet());
-            nodeIds.addAll(plan.imagesByNode().keySet());
-            nodeIds.addAll(networkPlan.byNode().keySet());
-            Map<String, NodeDesired> desired = new HashMap<>();
-            for (String nodeId : nodeIds) {
-                desired.put(nodeId, new NodeDesired(desiredByNode.getOrDefault(nodeId, List.of()), plan.volumes(nodeId),
-                        plan.images(nodeId), networkPlan.network(nodeId)));
-            }
-            gateway.sync(desired);
+        Set<String> nodeIds = new HashSet<>(desiredByNode.keySet());
+        nodeIds.addAll(plan.volumesByNode().keySet());
+        nodeIds.addAll(plan.imagesByNode().keySet());
+        nodeIds.addAll(networkPlan.byNode().keySet());
+        Map<String, NodeDesired> next = new HashMap<>();
+        for (String nodeId : nodeIds) {
+            NodeDesired built = new NodeDesired(desiredByNode.getOrDefault(nodeId, List.of()), plan.volumes(nodeId),
+                    plan.images(nodeId), networkPlan.network(nodeId));
+            // The previous instance when equal: the gateway compares it with what the node acknowledged, and the
+            // same instance compares in no time.
+            NodeDesired previous = desired.get(nodeId);
+            next.put(nodeId, built.equals(previous) ? previous : built);
         }
+        desired = next;
+        return timedWork;
     }
 
     private void waitForVolumes(Versioned<Instance> entry) {
@@ -236,6 +299,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
                 markUnschedulable(byUid.get(refused.request().instanceUid()), refused.decision());
             } else if (outcome instanceof PlacementWorker.Deferred deferred) {
                 log.info("instance placement deferred uid={} reason=\"{}\"", deferred.request().instanceUid(), deferred.reason());
+                fullPassRequested = true; // the store may not change meanwhile: the next pass must place it
                 trigger();
             }
         }
@@ -263,6 +327,7 @@ public final class InstanceReconciler implements ReconcileTrigger, AutoCloseable
             return;
         }
         if (instances.compareAndPut(entry.id(), next, entry.revision()).isEmpty()) {
+            fullPassRequested = true;
             trigger(); // changed under us; the next pass sees the new version
             return;
         }

@@ -46,17 +46,27 @@ final class NodeLossReporter {
      * Marks the instances of nodes down for longer than the grace period; a failed CAS write waits for the next pass.
      * The nodes are read after {@code all}: a node that says Hello is marked ready before its agent's report is applied,
      * so if it still reads down here, the instance versions in hand predate that report and a write over it fails.
+     *
+     * @return when the next report falls due without any write: the earliest moment a node that is down now but still
+     *     within its grace period passes it ({@link Instant#MAX} if none)
      */
-    void report(List<Versioned<Instance>> all) {
+    Instant report(List<Versioned<Instance>> all) {
         Instant now = clock.instant();
+        Instant nextDue = Instant.MAX;
         Map<String, Node> lost = new HashMap<>();
         for (Node node : nodes.list()) {
-            if (node.state() == NodeState.DOWN && node.stateSince() != null && !node.stateSince().plus(grace).isAfter(now)) {
+            if (node.state() != NodeState.DOWN || node.stateSince() == null) {
+                continue;
+            }
+            Instant due = node.stateSince().plus(grace);
+            if (due.isAfter(now)) {
+                nextDue = due.isBefore(nextDue) ? due : nextDue;
+            } else {
                 lost.put(node.id(), node);
             }
         }
         if (lost.isEmpty()) {
-            return;
+            return nextDue;
         }
         for (Versioned<Instance> entry : all) {
             Instance instance = entry.value();
@@ -71,6 +81,7 @@ final class NodeLossReporter {
                         node.id(), node.stateSince());
             }
         }
+        return nextDue;
     }
 
     private static String message(Instance instance, Node node) {

@@ -289,6 +289,7 @@ public final class StorageReconciler {
         Map<String, Long> localVolumesPerNode = records.values().stream().map(Versioned::value)
                 .filter(v -> LOCAL.equals(v.backend()) && v.nodeId() != null)
                 .collect(Collectors.groupingBy(VolumeRecord::nodeId, Collectors.counting()));
+        Set<String> readyIds = ids(ready);
         for (Versioned<VolumeRecord> entry : List.copyOf(records.values())) {
             VolumeRecord volume = entry.value();
             String node = null;
@@ -308,7 +309,7 @@ public final class StorageReconciler {
                             .map(Node::id).orElse(null);
                 }
             } else {
-                if (volume.nodeId() != null && (settled(volume) || isReady(ready, volume.nodeId()))) {
+                if (volume.nodeId() != null && (settled(volume) || readyIds.contains(volume.nodeId()))) {
                     continue;
                 }
                 node = anyWith(ready, volume.backend(), volume.uid());
@@ -324,6 +325,7 @@ public final class StorageReconciler {
 
     private void bindImages(Map<String, Versioned<ImageRecord>> records, Map<String, Versioned<VolumeRecord>> volumeRecords,
                             List<Node> ready) {
+        Set<String> readyIds = ids(ready);
         for (Versioned<ImageRecord> entry : List.copyOf(records.values())) {
             ImageRecord image = entry.value();
             String node;
@@ -337,7 +339,7 @@ public final class StorageReconciler {
                 Versioned<VolumeRecord> source = volumeRecords.get(image.sourceVolumeUid());
                 node = source == null ? null : source.value().nodeId(); // copied from a volume on the same disks
             } else {
-                if (image.nodeId() != null && (image.ready() || image.gone() || isReady(ready, image.nodeId()))) {
+                if (image.nodeId() != null && (image.ready() || image.gone() || readyIds.contains(image.nodeId()))) {
                     continue;
                 }
                 node = anyWith(ready, image.backend(), image.uid());
@@ -419,8 +421,9 @@ public final class StorageReconciler {
         return volume.ready() || volume.gone();
     }
 
-    private static boolean isReady(List<Node> ready, String nodeId) {
-        return ready.stream().anyMatch(n -> n.id().equals(nodeId));
+    /** The nodes' ids, for lookups per record (a pass checks each of thousands of records against them). */
+    private static Set<String> ids(List<Node> nodes) {
+        return nodes.stream().map(Node::id).collect(Collectors.toSet());
     }
 
     /** A ready node with {@code backend}, the same one for the same uid while the set of nodes stays. */

@@ -25,7 +25,8 @@ public final class MvStateStore implements StateStore {
     private final MVStore store;
     private final MVMap<String, byte[]> data;
     private final MVMap<String, Long> meta;
-    private long revision;
+    /** Written under the lock after the commit, read without it ({@link #revision()}). */
+    private volatile long revision;
 
     private MvStateStore(MVStore store) {
         this.store = store;
@@ -67,6 +68,11 @@ public final class MvStateStore implements StateStore {
             result.add(decode(key, cursor.getValue()));
         }
         return result;
+    }
+
+    @Override
+    public long revision() {
+        return revision;
     }
 
     @Override

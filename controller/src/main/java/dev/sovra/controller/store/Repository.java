@@ -72,6 +72,11 @@ public final class Repository<T> {
         return values;
     }
 
+    /** The revision of the whole store this repository is a view of (see {@link StateStore#revision()}). */
+    public long storeRevision() {
+        return store.revision();
+    }
+
     /** Creates or replaces id if it is still at expectedRevision (0: must not exist). */
     public Optional<Versioned<T>> compareAndPut(String id, T value, long expectedRevision) {
         return store.compareAndPut(prefix + id, encode(value), expectedRevision)

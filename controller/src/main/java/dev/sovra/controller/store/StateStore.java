@@ -26,6 +26,12 @@ public interface StateStore extends AutoCloseable {
     /** Deletes the key if its mod revision equals expectedRevision; false if it changed or is gone. */
     boolean compareAndDelete(String key, long expectedRevision);
 
+    /**
+     * The store revision of the last successful write or delete (0 for an empty store): it changes whenever any
+     * key does, so a reader that saw revision r and sees r again knows that nothing changed in between.
+     */
+    long revision();
+
     @Override
     void close();
 

@@ -14,8 +14,10 @@ import com.nimbusds.jwt.SignedJWT;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The verification rules on their own: signature, algorithm, exp with skew, nbf, iss, sub, tenant. */
@@ -89,6 +91,43 @@ class TokenVerifierTest {
         String[] parts = valid.split("\\.");
         String otherClaims = signed(claims().subject("mallory").build()).split("\\.")[1];
         assertRefused(parts[0] + "." + otherClaims + "." + parts[2], "token signature does not verify");
+    }
+
+    @Test
+    void aRememberedTokenIsStillCheckedForExpiryAndARefusedOneIsNotRemembered() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(NOW);
+        Clock movable = new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("UTC only");
+            }
+        };
+        TokenVerifier timed = new TokenVerifier(keys, ISSUER, Duration.ofSeconds(60), movable);
+        String token = issuedAt(NOW, Duration.ofMinutes(10));
+        assertEquals("alice", timed.verify(token).subject());
+        assertEquals("alice", timed.verify(token).subject()); // the second time from memory
+        now.set(NOW.plus(Duration.ofMinutes(11)).plusSeconds(1)); // past exp and the minute of skew
+        TokenVerifier.InvalidTokenException expired = assertThrows(TokenVerifier.InvalidTokenException.class,
+                () -> timed.verify(token));
+        assertEquals("token has expired", expired.getMessage());
+
+        String early = signed(claims().expirationTime(Date.from(NOW.plusSeconds(3600)))
+                .notBeforeTime(Date.from(NOW.plusSeconds(1200))).build());
+        TokenVerifier.InvalidTokenException notYet = assertThrows(TokenVerifier.InvalidTokenException.class,
+                () -> timed.verify(early));
+        assertEquals("token is not valid yet", notYet.getMessage());
+        now.set(NOW.plusSeconds(1200));
+        assertEquals("alice", timed.verify(early).subject(), "valid once its nbf is reached");
     }
 
     @Test
