@@ -247,7 +247,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return channel.isWritable() && (budget == null || !budget.pressed());
     }
 
     @Override

@@ -32,6 +32,14 @@ final class OutboundBudget {
         return used.get();
     }
 
+    /**
+     * More than half the budget is in use: connections report themselves unwritable so that polite senders (the
+     * controller's pushes) wait for replies to drain it instead of running into evictions.
+     */
+    boolean pressed() {
+        return used.get() > limit / 2;
+    }
+
     void join(NettyConnection connection) {
         members.add(connection);
     }

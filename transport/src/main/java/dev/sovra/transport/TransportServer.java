@@ -249,7 +249,9 @@ public final class TransportServer implements AutoCloseable {
         /**
          * The controller-wide bound on bytes waiting to be sent over all agent connections together (each is also
          * bounded by {@link #maxOutboundBytes}). Over it, the connection holding the most waiting bytes is closed with
-         * reason "outbound budget exceeded" (its peer reads slowest; it resynchronises on reconnect). Default 256 MiB,
+         * reason "outbound budget exceeded" (its peer reads slowest; it resynchronises on reconnect); above half of it,
+         * {@link Connection#isWritable()} is false on every agent connection, so that senders that respect writability
+         * (the controller's pushes) wait instead of running into evictions. Default 256 MiB,
          * half of what Netty may allocate as direct memory under the controller's {@code -Xmx512m}; at least
          * {@link #maxOutboundBytes} and the largest frame.
          */

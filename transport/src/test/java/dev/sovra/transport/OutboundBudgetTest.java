@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sender floods all three; each alone stays under its own bound, but together they would hold three times it. The sum
  * of bytes waiting never exceeds the budget (plus one frame): the connection holding the most is closed with reason
  * "outbound budget exceeded" each time the sum reaches the budget, and a healthy agent on the same threads keeps
- * being answered throughout.
+ * being answered throughout. While more than half the budget is in use, connections report themselves unwritable
+ * (the controller's pushes hold back).
  */
 class OutboundBudgetTest {
     private static final long PER_CONNECTION = 2 * 1024 * 1024;
@@ -101,11 +102,15 @@ class OutboundBudgetTest {
                 stuck.forEach(c -> c.send(BIG)); // blocks each stuck agent's handler
                 long maxWaiting = 0;
                 int sent = 0;
+                boolean healthyUnwritableUnderPressure = false;
                 while (stuck.stream().anyMatch(Connection::isOpen) && sent < 60_000) { // 60,000 x 16 KiB = 960 MiB unbounded
                     for (Connection c : stuck) {
                         c.send(BIG); // never blocks, ignores writability; dropped once c is closed
                         sent++;
                         maxWaiting = Math.max(maxWaiting, server.outboundBytesWaiting());
+                        if (server.outboundBytesWaiting() > BUDGET / 2 + FRAME_SLACK && !toHealthy.isWritable()) {
+                            healthyUnwritableUnderPressure = true; // polite senders hold back while the budget is half used
+                        }
                     }
                 }
                 for (String node : stuckNodes) {
@@ -131,6 +136,8 @@ class OutboundBudgetTest {
                 assertTrue(answered.get() > answeredBeforeEnd, "healthy agent not answered after the cuts");
                 TestSupport.await(() -> server.outboundBytesWaiting() < FRAME_SLACK, Duration.ofSeconds(5),
                         "budget given back after the cuts (still " + server.outboundBytesWaiting() + ")");
+                assertTrue(healthyUnwritableUnderPressure, "the healthy connection never reported unwritable under budget pressure");
+                assertTrue(toHealthy.isWritable(), "healthy connection still unwritable once the budget was given back");
                 System.out.printf("outbound budget: %d sends to 3 stuck agents, max %d bytes waiting in all (budget %d, %d per"
                         + " connection); reasons %s; healthy agent answered %d requests%n", sent, maxWaiting, BUDGET, PER_CONNECTION,
                         controller.disconnectedNodes, answered.get());
