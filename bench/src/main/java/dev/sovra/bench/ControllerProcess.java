@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -52,6 +53,12 @@ final class ControllerProcess implements AutoCloseable {
      */
     static ControllerProcess start(Path controllerDir, String heap, List<String> jvmOptions, String tenant, boolean keep)
             throws Exception {
+        return start(controllerDir, heap, jvmOptions, Map.of(), tenant, keep);
+    }
+
+    /** As {@link #start(Path, String, List, String, boolean)}, with extra environment variables for the process. */
+    static ControllerProcess start(Path controllerDir, String heap, List<String> jvmOptions, Map<String, String> environment,
+                                   String tenant, boolean keep) throws Exception {
         Path home = Files.createTempDirectory("sovra-bench-");
         int httpPort = freePort();
         int agentPort = freePort();
@@ -69,8 +76,10 @@ final class ControllerProcess implements AutoCloseable {
                 // volume would pin all of them to its node). The simulated agents announce Ceph and touch nothing.
                 "-Dsovra.storage.remote-backend=ceph",
                 "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         Thread cleanupHook = new Thread(() -> {
             process.destroyForcibly();
             if (!keep) {

@@ -53,8 +53,13 @@ final class MemoryBench {
     private MemoryBench() {}
 
     /** The figures of one level. */
-    record Level(int agents, int instances, long rssKib, long rssAnonKib, int threads, long heapUsedKib, long heapCommittedKib,
-                 long nmtCommittedKib, Map<String, Long> nmtCommittedByCategoryKib, Map<String, long[]> histogram) {}
+    record Level(int agents, int instances, long rssBeforeGcKib, long rssKib, long rssAnonKib, int threads, long heapUsedKib, long heapCommittedKib,
+                 long nmtCommittedKib, Map<String, Long> nmtCommittedByCategoryKib, Map<String, long[]> histogram) {
+        /** Live heap: the class histogram's total (taken right after its own full GC; "used" also counts new garbage). */
+        long heapLiveKib() {
+            return histogram.values().stream().mapToLong(v -> v[1]).sum() / 1024;
+        }
+    }
 
     static void run(Args args) throws Exception {
         int[] agentLevels = levels(args.option("--agents"), "1,1000,2000,4000");
@@ -74,6 +79,12 @@ final class MemoryBench {
         if (histograms != null) {
             Files.createDirectories(histograms);
         }
+        Map<String, String> env = new LinkedHashMap<>();
+        if (args.option("--controller-env") != null) { // e.g. "MALLOC_ARENA_MAX=2"
+            for (String pair : args.option("--controller-env").trim().split("\\s+")) {
+                env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
 
         List<E2eAgent> agents = new ArrayList<>();
         ExecutorService reporter = Executors.newSingleThreadExecutor(r -> daemon(r, "simulated-agents-reporter"));
@@ -81,8 +92,10 @@ final class MemoryBench {
         ControllerProcess controller = null;
         List<Level> measured = new ArrayList<>();
         try {
-            System.err.printf(Locale.ROOT, "memory: loadavg before: %s; controller -Xmx%s %s%n", ControllerProcess.loadAverage(), heap, jvm);
-            controller = ControllerProcess.start(ControllerProcess.controllerDir(args.option("--controller-dir")), heap, jvm, TENANT, keep);
+            System.err.printf(Locale.ROOT, "memory: loadavg before: %s; controller -Xmx%s %s env %s%n", ControllerProcess.loadAverage(), heap,
+                    jvm, env);
+            controller = ControllerProcess.start(ControllerProcess.controllerDir(args.option("--controller-dir")), heap, jvm, env, TENANT,
+                    keep);
             Set<String> seen = ConcurrentHashMap.newKeySet();
             E2eAgent.FirstSeen onSeen = (name, nanos) -> seen.add(name);
             AtomicInteger disconnects = new AtomicInteger();
@@ -152,7 +165,14 @@ final class MemoryBench {
             }
             System.err.printf(Locale.ROOT, "memory: agent disconnects %d; DesiredState messages %d carrying %d instance specs;"
                     + " loadavg after: %s%n", disconnects.get(), desiredMessages.get(), desiredSpecs.get(), ControllerProcess.loadAverage());
-            histogramGrowth(measured, agentLevels.length);
+            if (agentLevels.length > 1) {
+                histogramGrowth(measured.get(0), measured.get(agentLevels.length - 1), "node",
+                        measured.get(agentLevels.length - 1).agents - measured.get(0).agents);
+            }
+            if (measured.size() > agentLevels.length) {
+                Level last = measured.get(measured.size() - 1);
+                histogramGrowth(measured.get(agentLevels.length - 1), last, "instance", last.instances);
+            }
             summary(measured, agentLevels.length);
         } catch (Exception | Error e) {
             System.err.println("memory: FAILED: " + e);
@@ -213,8 +233,9 @@ final class MemoryBench {
     private static Level measure(ControllerProcess controller, int agents, int instances, int settleSeconds, boolean nmt,
                                  Path histograms) throws Exception {
         long pid = controller.pid();
-        awaitQuiet(pid);
+        double cpuPercent = awaitQuiet(pid);
         Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+        long rssBeforeGc = kib(procStatus(pid).get("VmRSS")); // what an idle controller that never runs a full GC holds
         jcmd(pid, "GC.run");
         Thread.sleep(1000);
         Map<String, String> status = procStatus(pid);
@@ -252,33 +273,43 @@ final class MemoryBench {
                         (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
             }
         }
-        Level level = new Level(agents, instances, rss, rssAnon, threads, Long.parseLong(heap.group(2)), Long.parseLong(heap.group(1)),
+        Level level = new Level(agents, instances, rssBeforeGc, rss, rssAnon, threads, Long.parseLong(heap.group(2)), Long.parseLong(heap.group(1)),
                 nmtTotal, nmtCategories, histogram);
         StringBuilder categories = new StringBuilder();
         nmtCategories.forEach((name, kib) -> categories.append(String.format(Locale.ROOT, " %s=%.1f", name.replace(' ', '_'), kib / 1024.0)));
-        System.err.printf(Locale.ROOT, "memory: agents=%d instances=%d rss=%.1f MiB (anon %.1f) threads=%d heap used %.1f of %.1f MiB"
-                        + " committed; NMT committed %.1f MiB (RSS minus NMT: %.1f MiB outside the JVM's own accounting:"
+        System.err.printf(Locale.ROOT, "memory: agents=%d instances=%d idle controller CPU %.0f %% of a core; rss before GC %.1f MiB,"
+                        + " after %.1f MiB (anon %.1f) threads=%d heap live %.1f MiB, used %.1f of %.1f MiB committed; NMT committed %.1f MiB (RSS minus NMT: %.1f MiB outside the JVM's own accounting:"
                         + " malloc of native libraries such as OpenSSL, glibc arenas); NMT MiB:%s; loadavg %s%n",
-                agents, instances, rss / 1024.0, rssAnon / 1024.0, threads, level.heapUsedKib / 1024.0,
+                agents, instances, cpuPercent, rssBeforeGc / 1024.0, rss / 1024.0, rssAnon / 1024.0, threads,
+                level.heapLiveKib() / 1024.0, level.heapUsedKib / 1024.0,
                 level.heapCommittedKib / 1024.0, nmtTotal / 1024.0, (rss - nmtTotal) / 1024.0, categories,
                 ControllerProcess.loadAverage());
         return level;
     }
 
-    /** Waits (at most 120 s) until the controller used less than 5 % of a core over two seconds. */
-    private static void awaitQuiet(long pid) throws Exception {
+    /**
+     * Waits (at most 120 s) until the controller's CPU use has settled: under 5 % of a core, or within 25 % of the
+     * previous 2-second window (what is left is the heartbeats of the connected agents, which never stop). Returns
+     * the last window's use in % of a core.
+     */
+    private static double awaitQuiet(long pid) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        long ticksPerSecond = 100; // USER_HZ on Linux
+        double ticksPerWindow = 200; // USER_HZ (100 on Linux) x 2 s
         long before = cpuTicks(pid);
+        double previous = Double.NaN;
+        double percent = Double.NaN;
         while (System.nanoTime() < deadline) {
             Thread.sleep(2000);
             long now = cpuTicks(pid);
-            if ((now - before) < 0.05 * 2 * ticksPerSecond) {
-                return;
-            }
+            percent = 100.0 * (now - before) / ticksPerWindow;
             before = now;
+            if (percent < 5 || Math.abs(percent - previous) <= 0.25 * previous) {
+                return percent;
+            }
+            previous = percent;
         }
-        System.err.println("memory: controller not quiet within 120 s; measuring anyway");
+        System.err.println("memory: controller CPU not settled within 120 s; measuring anyway");
+        return percent;
     }
 
     private static long cpuTicks(long pid) throws IOException {
@@ -314,25 +345,20 @@ final class MemoryBench {
         return out;
     }
 
-    /** Classes whose instances grew most from the first to the last agent level, per added node. */
-    private static void histogramGrowth(List<Level> levels, int agentLevelCount) {
-        if (agentLevelCount < 2) {
-            return;
-        }
-        Level first = levels.get(0);
-        Level last = levels.get(agentLevelCount - 1);
-        int added = last.agents - first.agents;
+    /** Classes that grew most from one level to another, per added node or instance. */
+    private static void histogramGrowth(Level from, Level to, String unit, int added) {
         List<Map.Entry<String, long[]>> growth = new ArrayList<>();
         long total = 0;
-        for (Map.Entry<String, long[]> entry : last.histogram.entrySet()) {
-            long[] before = first.histogram.getOrDefault(entry.getKey(), new long[2]);
+        for (Map.Entry<String, long[]> entry : to.histogram.entrySet()) {
+            long[] before = from.histogram.getOrDefault(entry.getKey(), new long[2]);
             long[] delta = {entry.getValue()[0] - before[0], entry.getValue()[1] - before[1]};
             total += delta[1];
             growth.add(Map.entry(entry.getKey(), delta));
         }
         growth.sort(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed());
-        System.err.printf(Locale.ROOT, "memory: live heap growth %d -> %d agents: %.1f MiB, %.0f bytes per node; top classes"
-                + " (bytes per node, instances per node):%n", first.agents, last.agents, total / 1048576.0, total / (double) added);
+        System.err.printf(Locale.ROOT, "memory: live heap growth from %d agents / %d instances to %d / %d: %.1f MiB, %.0f bytes per %s;"
+                + " top classes (bytes per %s, objects per %s):%n", from.agents, from.instances, to.agents, to.instances,
+                total / 1048576.0, total / (double) added, unit, unit, unit);
         for (Map.Entry<String, long[]> entry : growth.subList(0, Math.min(30, growth.size()))) {
             System.err.printf(Locale.ROOT, "memory:   %9.0f B %7.1f  %s%n", entry.getValue()[1] / (double) added,
                     entry.getValue()[0] / (double) added, entry.getKey());
@@ -341,9 +367,9 @@ final class MemoryBench {
 
     private static void print(List<Level> levels) {
         Level l = levels.get(levels.size() - 1);
-        System.out.printf(Locale.ROOT, "agents=%d instances=%d rss_mib=%.1f heap_used_mib=%.1f heap_committed_mib=%.1f nmt_committed_mib=%.1f"
-                        + " nmt_other_mib=%.1f nmt_thread_mib=%.1f threads=%d%n", l.agents, l.instances, l.rssKib / 1024.0,
-                l.heapUsedKib / 1024.0, l.heapCommittedKib / 1024.0, l.nmtCommittedKib / 1024.0,
+        System.out.printf(Locale.ROOT, "agents=%d instances=%d rss_before_gc_mib=%.1f rss_mib=%.1f heap_live_mib=%.1f heap_used_mib=%.1f"
+                        + " heap_committed_mib=%.1f nmt_committed_mib=%.1f nmt_other_mib=%.1f nmt_thread_mib=%.1f threads=%d%n", l.agents,
+                l.instances, l.rssBeforeGcKib / 1024.0, l.rssKib / 1024.0, l.heapLiveKib() / 1024.0, l.heapUsedKib / 1024.0, l.heapCommittedKib / 1024.0, l.nmtCommittedKib / 1024.0,
                 l.nmtCommittedByCategoryKib.getOrDefault("Other", 0L) / 1024.0,
                 l.nmtCommittedByCategoryKib.getOrDefault("Thread", 0L) / 1024.0, l.threads);
     }
@@ -353,18 +379,20 @@ final class MemoryBench {
         Level first = levels.get(0);
         Level lastAgents = levels.get(agentLevelCount - 1);
         Level last = levels.get(levels.size() - 1);
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "agents=%d rss_mib=%.1f heap_used_mib=%.1f",
-                lastAgents.agents, lastAgents.rssKib / 1024.0, lastAgents.heapUsedKib / 1024.0));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "agents=%d rss_mib=%.1f heap_used_mib=%.1f heap_live_mib=%.1f",
+                lastAgents.agents, lastAgents.rssKib / 1024.0, lastAgents.heapUsedKib / 1024.0, lastAgents.heapLiveKib() / 1024.0));
         if (lastAgents.agents > first.agents) {
             double per = 1000.0 / (lastAgents.agents - first.agents) / 1024.0;
-            line.append(String.format(Locale.ROOT, " per_1000_nodes_rss_mib=%.1f per_1000_nodes_heap_mib=%.1f per_1000_nodes_nmt_mib=%.1f",
-                    (lastAgents.rssKib - first.rssKib) * per, (lastAgents.heapUsedKib - first.heapUsedKib) * per,
-                    (lastAgents.nmtCommittedKib - first.nmtCommittedKib) * per));
+            line.append(String.format(Locale.ROOT, " per_1000_nodes_rss_mib=%.1f per_1000_nodes_rss_before_gc_mib=%.1f"
+                            + " per_1000_nodes_heap_live_mib=%.1f per_1000_nodes_heap_committed_mib=%.1f per_1000_nodes_outside_nmt_mib=%.1f",
+                    (lastAgents.rssKib - first.rssKib) * per, (lastAgents.rssBeforeGcKib - first.rssBeforeGcKib) * per,
+                    (lastAgents.heapLiveKib() - first.heapLiveKib()) * per, (lastAgents.heapCommittedKib - first.heapCommittedKib) * per,
+                    ((lastAgents.rssKib - lastAgents.nmtCommittedKib) - (first.rssKib - first.nmtCommittedKib)) * per));
         }
         if (last.instances > 0) {
             double per = 1000.0 / last.instances / 1024.0;
-            line.append(String.format(Locale.ROOT, " instances=%d per_1000_instances_rss_mib=%.1f per_1000_instances_heap_mib=%.1f",
-                    last.instances, (last.rssKib - lastAgents.rssKib) * per, (last.heapUsedKib - lastAgents.heapUsedKib) * per));
+            line.append(String.format(Locale.ROOT, " instances=%d per_1000_instances_rss_mib=%.1f per_1000_instances_heap_live_mib=%.1f",
+                    last.instances, (last.rssKib - lastAgents.rssKib) * per, (last.heapLiveKib() - lastAgents.heapLiveKib()) * per));
         }
         System.out.println(line);
     }
