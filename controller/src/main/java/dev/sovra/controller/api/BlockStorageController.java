@@ -91,7 +91,7 @@ public final class BlockStorageController {
 
     private void validateSpec(String tenant, ResourceRequest request, Resource existing) {
         Map<String, Object> spec = request.spec();
-        String sku = References.name("spec.skuRef", spec.get("skuRef"), "skus");
+        String sku = References.name("spec.skuRef", spec.get("skuRef"), "skus", TYPE.provider(), tenant, null, catalog.region());
         if (sku == null) {
             throw ApiProblem.unprocessable("spec.skuRef is required");
         }
@@ -100,14 +100,16 @@ public final class BlockStorageController {
         if (!(spec.get("sizeGB") instanceof Number size) || size.doubleValue() != Math.rint(size.doubleValue())) {
             throw ApiProblem.unprocessable("spec.sizeGB is required and must be a whole number of GB");
         }
-        long sizeGB = size.longValue();
         int minimum = ((Number) storageSku.spec().get("minVolumeSize")).intValue();
-        if (sizeGB < Math.max(1, minimum) || sizeGB > MAX_SIZE_GB) {
+        // Compared as a double: a BigInteger beyond long would wrap in longValue() and slip into range.
+        if (size.doubleValue() < Math.max(1, minimum) || size.doubleValue() > MAX_SIZE_GB) {
             throw ApiProblem.unprocessable("spec.sizeGB must be between " + Math.max(1, minimum) + " and " + MAX_SIZE_GB);
         }
+        long sizeGB = size.longValue();
         String image = sourceImage(tenant, spec);
         if (existing != null) {
-            String previousSku = References.name("spec.skuRef", existing.spec().get("skuRef"), "skus");
+            String previousSku = References.name("spec.skuRef", existing.spec().get("skuRef"), "skus", TYPE.provider(), tenant, null,
+                    catalog.region());
             if (!sku.equals(previousSku)) {
                 throw ApiProblem.unprocessable("spec.skuRef is immutable (was " + previousSku + ")");
             }
@@ -144,12 +146,13 @@ public final class BlockStorageController {
 
     @Put("/{name}")
     public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace,
-                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @PathVariable String name, @Nullable @Body Map<String, Object> body,
                                                  @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
-        if (body == null) {
+        ResourceBody resource = ResourceBody.of(body);
+        if (resource == null) {
             throw ApiProblem.unprocessable("a block storage needs a body with spec");
         }
-        ResourceService.PutResult result = resources.put(TYPE, tenant, workspace, name, body.toRequest(true), ifUnmodifiedSince, rules);
+        ResourceService.PutResult result = resources.put(TYPE, tenant, workspace, name, resource.toRequest(true), ifUnmodifiedSince, rules);
         return HttpResponse.<Map<String, Object>>status(result.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(render(result.resource(), "PUT"));
     }

@@ -6,6 +6,7 @@ import dev.sovra.controller.compute.InstanceRequest;
 import dev.sovra.controller.compute.InstanceService;
 import dev.sovra.controller.resource.ListQuery;
 import dev.sovra.controller.resource.ResourceType;
+import dev.sovra.controller.resource.Validation;
 import dev.sovra.model.Instance;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -28,6 +29,7 @@ import java.util.Map;
 @Controller("/providers/seca.compute/v1/tenants/{tenant}/workspaces/{workspace}/instances")
 public final class InstanceController {
     static final ResourceType TYPE = new ResourceType("seca.compute/v1", "instances", "instance", true);
+    private static final String STORAGE = ResourceType.BLOCK_STORAGE.provider();
 
     private final InstanceService instances;
     private final ComputeCatalog catalog;
@@ -39,12 +41,15 @@ public final class InstanceController {
 
     @Put("/{name}")
     public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace,
-                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @PathVariable String name, @Nullable @Body Map<String, Object> raw,
                                                  @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
+        ResourceBody body = ResourceBody.of(raw);
         if (body == null || body.spec() == null) {
             throw ApiProblem.unprocessable("spec is required");
         }
         Map<String, Object> spec = body.spec();
+        // Instances keep no extensions (they are rendered empty), but a malformed map is still refused.
+        Validation.labels(null, null, body.extensions());
         validateSpec(spec);
         Object bootVolume = spec.get("bootVolume");
         Object deviceRef = bootVolume instanceof Map<?, ?> volume ? volume.get("deviceRef") : null;
@@ -56,12 +61,13 @@ public final class InstanceController {
                 if (dataRef == null) {
                     throw ApiProblem.unprocessable(field + " is required");
                 }
-                dataVolumes.add(References.name(field, dataRef, "block-storages"));
+                dataVolumes.add(References.name(field, dataRef, "block-storages", STORAGE, tenant, workspace, catalog.region()));
             }
         }
         InstanceRequest request = new InstanceRequest(body.labels(), body.annotations(),
-                References.name("spec.skuRef", spec.get("skuRef"), "skus"), text(spec, "zone"),
-                References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages"), List.copyOf(dataVolumes), spec);
+                References.name("spec.skuRef", spec.get("skuRef"), "skus", TYPE.provider(), tenant, null, catalog.region()), text(spec, "zone"),
+                References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages", STORAGE, tenant, workspace,
+                        catalog.region()), List.copyOf(dataVolumes), spec);
         String region = body.toRequest(true).region();
         if (region != null && !region.equals(catalog.region())) {
             throw ApiProblem.unprocessable("metadata.region: no region named " + region + " (this is " + catalog.region() + ")");

@@ -28,9 +28,10 @@ abstract class NetworkResourceController {
         this.catalog = catalog;
     }
 
-    protected HttpResponse<Map<String, Object>> put(ResourceType type, String tenant, String workspace, String name, ResourceBody body,
+    protected HttpResponse<Map<String, Object>> put(ResourceType type, String tenant, String workspace, String name, Map<String, Object> raw,
                                                     Long ifUnmodifiedSince, KindRules rules,
                                                     Function<Resource, Map<String, Object>> status) {
+        ResourceBody body = ResourceBody.of(raw);
         if (body == null) {
             throw ApiProblem.unprocessable("a " + type.kind() + " needs a body with spec");
         }

@@ -1,20 +1,28 @@
 package dev.sovra.controller.api;
 
 import dev.sovra.controller.compute.ApiProblem;
+import dev.sovra.controller.resource.Validation;
+import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
+import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Error;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.codec.CodecException;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.json.JsonSyntaxException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,22 +34,40 @@ import org.slf4j.LoggerFactory;
 public final class ProblemHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     private static final String ERRORS = "http://secapi.cloud/errors/";
+    /** Text that names code rather than the request: qualified class names, the binder's own words. */
+    private static final Pattern FIELD = Pattern.compile("((?:spec|labels|annotations|extensions|metadata)(?:\\.[A-Za-z0-9_:-]+|\\[\\d+])*)[ :]");
+    private static final Pattern INTERNAL = Pattern.compile("\\b[a-z]+\\.[a-z]+\\.[A-Za-z]|\\bclass\\b|argument \\[|Exception");
 
     @Error(global = true)
     public HttpResponse<Problem> refused(HttpRequest<?> request, ApiProblem problem) {
-        return respond(request, problem.status(), problem.type(), problem.title(), problem.detail());
+        String pointer = pointer(problem.detail());
+        return respond(request, problem.status(), problem.type(), problem.title(), problem.detail(),
+                pointer == null ? List.of() : List.of(new Problem.Source(pointer, null)));
+    }
+
+    /**
+     * The JSON pointer of the field a refusal names: refusals start with the field's path by convention
+     * ({@code spec.ports.list[0] must be ...}), which API.md 7 wants in {@code sources[].pointer}; null when
+     * the detail names no field.
+     */
+    static String pointer(String detail) {
+        Matcher field = FIELD.matcher(detail == null ? "" : detail);
+        if (!field.lookingAt()) {
+            return null;
+        }
+        return "/" + field.group(1).replaceAll("\\[(\\d+)]", ".$1").replace('.', '/');
     }
 
     @Error(global = true)
     public HttpResponse<Problem> unreadable(HttpRequest<?> request, CodecException error) {
-        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON for this resource: "
-                + error.getMessage());
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON for this resource"
+                + parserDetail(error.getMessage()));
     }
 
     @Error(global = true)
     public HttpResponse<Problem> malformed(HttpRequest<?> request, JsonSyntaxException error) {
-        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON: "
-                + error.getMessage());
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", "request body is not valid JSON"
+                + parserDetail(error.getMessage()));
     }
 
     @Error(global = true)
@@ -49,9 +75,34 @@ public final class ProblemHandler {
         return respond(request, 413, ERRORS + "invalid-request", "Payload Too Large", error.getMessage());
     }
 
+    /** A body that is not a JSON object, or a header or query parameter of the wrong type: named, without parser internals. */
     @Error(global = true)
     public HttpResponse<Problem> unconvertible(HttpRequest<?> request, ConversionErrorException error) {
-        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", error.getMessage());
+        Argument<?> argument = error.getArgument();
+        AnnotationMetadata annotations = argument.getAnnotationMetadata();
+        if (annotations.hasAnnotation(Body.class)) {
+            return respond(request, 400, ERRORS + "invalid-request", "Bad Request",
+                    "request body must be a JSON object (labels, annotations, extensions, metadata, spec, status)");
+        }
+        String name = annotations.stringValue(Header.class).or(() -> annotations.stringValue(QueryValue.class)).orElse(argument.getName());
+        Object value = error.getConversionError().getOriginalValue().orElse(null);
+        String expected = Number.class.isAssignableFrom(argument.getWrapperType()) ? "a number" : argument.getType().getSimpleName();
+        return respond(request, 400, ERRORS + "invalid-request", "Bad Request", name + " has an invalid value"
+                + (value == null ? "" : " '" + Validation.abbreviate(String.valueOf(value)) + "'") + ": expected " + expected);
+    }
+
+    /**
+     * The useful part of a JSON parser message (what was found where), or nothing if it names classes: its first
+     * line, without the parser's source location.
+     */
+    static String parserDetail(String message) {
+        if (message == null) {
+            return "";
+        }
+        String line = message.lines().findFirst().orElse("");
+        int location = line.indexOf(" at [Source");
+        line = (location >= 0 ? line.substring(0, location) : line).trim();
+        return line.isEmpty() || INTERNAL.matcher(line).find() ? "" : ": " + line;
     }
 
     @Error(global = true)
@@ -108,7 +159,12 @@ public final class ProblemHandler {
     /** A SECA problem response for this request (instance = the request path, no sources). */
     public static MutableHttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title,
                                                        String detail) {
-        Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), List.of());
+        return respond(request, status, type, title, detail, List.of());
+    }
+
+    private static MutableHttpResponse<Problem> respond(HttpRequest<?> request, int status, String type, String title, String detail,
+                                                        List<Problem.Source> sources) {
+        Problem body = new Problem(type, title, status, detail == null ? title : detail, request.getPath(), sources);
         return HttpResponse.<Problem>status(HttpStatus.valueOf(status)).body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 }

@@ -33,7 +33,7 @@ public final class SubnetController extends NetworkResourceController {
 
     @Put("/{name}")
     public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String network,
-                                                 @PathVariable String name, @Nullable @Body ResourceBody body,
+                                                 @PathVariable String name, @Nullable @Body Map<String, Object> body,
                                                  @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
         return put(type(network), tenant, workspace, name, body, ifUnmodifiedSince, kind.rules(tenant, workspace, network, name), r -> kind.status(network, r));
     }

@@ -47,11 +47,12 @@ abstract class TenantResourceController {
 
     @Put("/{name}")
     public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String name,
-                                                 @Nullable @Body ResourceBody body,
+                                                 @Nullable @Body Map<String, Object> body,
                                                  @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
         ResourceRequest request;
-        if (body != null) {
-            request = body.toRequest(specRequired());
+        ResourceBody resource = ResourceBody.of(body);
+        if (resource != null) {
+            request = resource.toRequest(specRequired());
         } else if (specRequired()) {
             throw ApiProblem.unprocessable("a " + type().kind() + " needs a body with spec");
         } else {

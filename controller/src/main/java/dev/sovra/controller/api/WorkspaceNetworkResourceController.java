@@ -38,7 +38,7 @@ abstract class WorkspaceNetworkResourceController extends NetworkResourceControl
 
     @Put("/{name}")
     public HttpResponse<Map<String, Object>> put(@PathVariable String tenant, @PathVariable String workspace, @PathVariable String name,
-                                                 @Nullable @Body ResourceBody body,
+                                                 @Nullable @Body Map<String, Object> body,
                                                  @Nullable @Header("if-unmodified-since") Long ifUnmodifiedSince) {
         return put(type(), tenant, workspace, name, body, ifUnmodifiedSince, rules(tenant, workspace, name), status());
     }

@@ -38,9 +38,9 @@ public final class RoleRules implements ResourceService.Rules {
      * A resource pattern: path segments of letters, digits, {@code . _ : -} and the wildcard {@code *},
      * e.g. {@code *}, {@code images/*}, {@code images/my-image}, {@code networks/n1/subnets/*}, or a
      * tenant-prefixed path as in PermissionMetadata ({@code tenants/t1/workspaces/ws1/instances/*}).
-     * No empty segments, no whitespace.
+     * No empty segments, no segments of dots only ({@code .}, {@code ..}: no resource has such a name), no whitespace.
      */
-    private static final Pattern RESOURCE = Pattern.compile("^[A-Za-z0-9._:*-]+(/[A-Za-z0-9._:*-]+)*$");
+    private static final Pattern RESOURCE = Pattern.compile("^(?!\\.+(/|$))[A-Za-z0-9._:*-]+(/(?!\\.+(/|$))[A-Za-z0-9._:*-]+)*$");
 
     @Override
     public void validate(String tenant, String workspace, ResourceRequest request, Resource existing) {

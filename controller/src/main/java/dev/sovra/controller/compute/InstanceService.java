@@ -74,6 +74,7 @@ public final class InstanceService {
         String zone = resolveZone(request.zone());
         List<DiskSpec> disks = resolveVolumes(tenant, workspace, request.bootVolume(), request.dataVolumes());
         requireNicsFree(path, tenant, workspace, InstanceNicRefs.resolve(request.spec(), tenant, workspace, resources));
+        InstanceNicRefs.requireSecurityGroup(request.spec(), tenant, workspace, resources);
         while (true) {
             Optional<Versioned<Instance>> current = instances.get(path);
             Instant now = clock.instant();

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The NICs an instance spec names ({@code primaryNicRef}, then {@code additionalNicRefs}), checked when the instance
  * is written: each must be a NIC of the instance's workspace that exists, and none may be named twice. Whether
- * another instance holds one is the instance service's check (it knows the instances).
+ * another instance holds one is the instance service's check (it knows the instances). The instance's extra
+ * {@code securityGroupRef} is checked here too: the reconciler reads it alongside the NICs' groups.
  */
 public final class InstanceNicRefs {
     private InstanceNicRefs() {}
@@ -30,7 +31,7 @@ public final class InstanceNicRefs {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < refs.size(); i++) {
             String field = fields.get(i);
-            String name = Ref.parse(field, refs.get(i)).target("nics", tenant, workspace);
+            String name = Ref.element(field, refs.get(i)).target("nics", tenant, workspace);
             if (resources.get(NetworkResources.NIC, tenant, workspace, name).isEmpty()) {
                 throw ApiProblem.unprocessable(field + ": nic " + name + " does not exist in workspace " + workspace);
             }
@@ -40,6 +41,18 @@ public final class InstanceNicRefs {
             names.add(name);
         }
         return List.copyOf(names);
+    }
+
+    /** Refuses an extra security group ({@code securityGroupRef}) that is malformed, elsewhere or missing. */
+    public static void requireSecurityGroup(Map<String, Object> spec, String tenant, String workspace, ResourceService resources) {
+        Object ref = spec.get("securityGroupRef");
+        if (ref == null) {
+            return;
+        }
+        String name = Ref.element("spec.securityGroupRef", ref).target("security-groups", tenant, workspace);
+        if (resources.get(NetworkResources.SECURITY_GROUP, tenant, workspace, name).isEmpty()) {
+            throw ApiProblem.unprocessable("spec.securityGroupRef: security group " + name + " does not exist in workspace " + workspace);
+        }
     }
 
     /** The NIC names an accepted spec holds (already checked when it was written). */

@@ -92,7 +92,7 @@ public final class NetworkResources {
         return resources.get(type, tenant, workspace, name);
     }
 
-    /** A network SKU reference: must name a SKU of the catalogue. */
+    /** A network SKU reference: must name a SKU of the catalogue, tenant-level (no workspace part). */
     void networkSku(String field, Object reference, String tenant, boolean required) {
         Ref ref = Ref.parse(field, reference);
         if (ref == null) {
@@ -100,6 +100,9 @@ public final class NetworkResources {
                 throw ApiProblem.unprocessable(field + " is required");
             }
             return;
+        }
+        if (ref.workspace() != null) {
+            throw ApiProblem.unprocessable(field + " must not name a workspace: skus are tenant-level");
         }
         String sku = ref.target("skus", tenant, null);
         if (catalog.networkSku(sku).isEmpty()) {

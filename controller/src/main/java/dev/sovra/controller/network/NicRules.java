@@ -92,12 +92,12 @@ public final class NicRules {
                     // is created afterwards and expects it to become active, while NicError expects 'non-existent-pip' to be
                     // refused. The two requests differ only in the public IP's name (CONFORMANCE.md 5.2), so only a
                     // name-based hack could pass both; Sovra accepts the dangling reference (NicError's pip case fails).
-                    Ref.parse("spec.publicIpRefs[" + i + "]", publicIps.get(i)).target("public-ips", tenant, workspace);
+                    Ref.element("spec.publicIpRefs[" + i + "]", publicIps.get(i)).target("public-ips", tenant, workspace);
                 }
                 List<Object> groups = Specs.list("spec.securityGroupRefs", spec.get("securityGroupRefs"), false, 0, 16);
                 for (int i = 0; groups != null && i < groups.size(); i++) {
                     String field = "spec.securityGroupRefs[" + i + "]";
-                    String group = Ref.parse(field, groups.get(i)).target("security-groups", tenant, workspace);
+                    String group = Ref.element(field, groups.get(i)).target("security-groups", tenant, workspace);
                     if (net.get(NetworkResources.SECURITY_GROUP, tenant, workspace, group).isEmpty()) {
                         throw Specs.invalid(field, "names no security group: " + group);
                     }

@@ -13,6 +13,16 @@ import java.util.Map;
  * @param path the pairs after tenant and workspace, in order (e.g. networks -> n, subnets -> s)
  */
 record Ref(String field, String text, String provider, String tenant, String workspace, Map<String, String> path) {
+    /** A resource type segment: lower-case words joined by '-' (so no '..', '.', or empty segment). */
+    private static final java.util.regex.Pattern PLURAL = java.util.regex.Pattern.compile("[a-z]+(-[a-z]+)*");
+
+    /** Parses an entry of a list of references, which must not be null. */
+    static Ref element(String field, Object reference) {
+        if (reference == null) {
+            throw ApiProblem.unprocessable(field + " must be a reference, not null");
+        }
+        return parse(field, reference);
+    }
 
     /** Parses reference, or returns null if it is null. */
     static Ref parse(String field, Object reference) {
@@ -49,7 +59,7 @@ record Ref(String field, String text, String provider, String tenant, String wor
         for (; i < parts.length; i += 2) {
             String plural = parts[i];
             String name = parts[i + 1];
-            if (plural.isEmpty() || name.isEmpty()) {
+            if (!PLURAL.matcher(plural).matches() || name.isEmpty()) {
                 throw ApiProblem.unprocessable(field + " must reference <type>/<name>, was " + resource);
             }
             if (plural.equals("tenants") && path.isEmpty() && workspace == null) {

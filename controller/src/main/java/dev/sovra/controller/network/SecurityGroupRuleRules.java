@@ -67,7 +67,7 @@ public final class SecurityGroupRuleRules {
             if (text instanceof String s && (Ip.address(s).isPresent() || Ip.cidr(s).isPresent())) {
                 continue;
             }
-            Ref ref = Ref.parse(sourceField, source);
+            Ref ref = Ref.element(sourceField, source);
             String plural = ref.lastPlural();
             if (!SOURCES.contains(plural)) {
                 throw Specs.invalid(sourceField, "must be a CIDR, an IP address or a reference to a security group, instance or"

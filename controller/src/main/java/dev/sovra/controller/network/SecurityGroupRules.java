@@ -32,7 +32,7 @@ public final class SecurityGroupRules {
                 List<Object> refs = Specs.list("spec.ruleRefs", request.spec().get("ruleRefs"), false, 0, 500);
                 for (int i = 0; refs != null && i < refs.size(); i++) {
                     String field = "spec.ruleRefs[" + i + "]";
-                    String rule = Ref.parse(field, refs.get(i)).target("security-group-rules", tenant, workspace);
+                    String rule = Ref.element(field, refs.get(i)).target("security-group-rules", tenant, workspace);
                     if (net.get(NetworkResources.SECURITY_GROUP_RULE, tenant, workspace, rule).isEmpty()) {
                         throw Specs.invalid(field, "names no security group rule: " + rule);
                     }

@@ -78,11 +78,12 @@ final class Specs {
         if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
             throw invalid(field, "must be a whole number");
         }
-        long v = number.longValue();
+        // Compared as a double first: a BigInteger beyond long would wrap in longValue() and slip into range.
+        double v = number.doubleValue();
         if (v < min || v > max) {
-            throw invalid(field, "must be between " + min + " and " + max + ", was " + v);
+            throw invalid(field, "must be between " + min + " and " + max + ", was " + number);
         }
-        return v;
+        return number.longValue();
     }
 
     static Boolean bool(String field, Object value) {

@@ -47,7 +47,7 @@ public final class Validation {
         });
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         return text == null ? "null" : text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 }
