@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * {@code java -jar sovra-bench.jar scheduler --nodes N [--mode plan-apply --workers W] | transport --agents N |
- * e2e --agents N --instances M [--kill sigkill|sigstop]}; last line is a key=value summary.
+ * e2e --agents N --instances M [--kill sigkill|sigstop] | memory --agents 1,1000,2000,4000}; last line is a key=value summary.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -23,6 +23,8 @@ public final class BenchMain {
             case "reconcile" -> ReconcileBench.run(args);
             case "transport" -> TransportBench.run(args);
             case "e2e" -> E2eBench.run(args);
+            case "memory" -> MemoryBench.run(args);
+            case "message-size" -> MessageSizeBench.run(args);
             case "clone" -> System.exit(CloneBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
             case "volume-write" -> System.exit(VolumeWriteBench.run(Arrays.copyOfRange(argv, 1, argv.length)));
             default -> {
@@ -47,6 +49,11 @@ public final class BenchMain {
                        bench e2e [--agents N] [--instances M] [--clients C] [--controller-dir DIR]
                                  [--controller-heap 1g] [--controller-jvm "OPTS"] [--timeout-seconds S]
                                  [--kill sigkill|sigstop] [--keep]
+                       bench memory [--agents 1,1000,2000,4000] [--instances 0,1000,4000] [--agent-threads 2]
+                                    [--controller-heap 512m] [--controller-jvm "OPTS"] [--controller-env "K=V"]
+                                    [--nmt summary|off]
+                                    [--settle-seconds 5] [--histograms DIR] [--keep]
+                       bench message-size [--instances 1,100,500,1000]
                        bench clone [--backend local|ceph] [--runs N] [--state-dir DIR]
                                    [--pool P --user U --conf F --keyring F]
                        bench volume-write [--backend local|ceph] [--runs N] [--mib M] [--guest DIR]""");

@@ -58,6 +58,12 @@ final class E2eAgent implements MessageHandler, AutoCloseable {
 
     E2eAgent(String nodeId, Credentials credentials, int port, FirstSeen firstSeen, Executor reporter,
              AtomicInteger disconnects, AtomicLong desiredMessages, AtomicLong desiredSpecs) {
+        this(nodeId, credentials, port, firstSeen, reporter, disconnects, desiredMessages, desiredSpecs, null);
+    }
+
+    /** {@code shared}: run on these threads with other agents (null: an I/O and a handler thread of its own). */
+    E2eAgent(String nodeId, Credentials credentials, int port, FirstSeen firstSeen, Executor reporter,
+             AtomicInteger disconnects, AtomicLong desiredMessages, AtomicLong desiredSpecs, TransportClient.SharedThreads shared) {
         this.nodeId = nodeId;
         this.firstSeen = firstSeen;
         this.reporter = reporter;
@@ -66,13 +72,16 @@ final class E2eAgent implements MessageHandler, AutoCloseable {
         this.desiredSpecs = desiredSpecs;
         this.inventory = new NodeInventory(nodeId, "x86_64", 64, 256 * 1024, List.of(), List.of("kvm"), "kvm", "generic", "a",
                 List.of("local", "ceph"), List.of());
-        this.client = TransportClient.builder()
+        TransportClient.Builder builder = TransportClient.builder()
                 .host("127.0.0.1")
                 .port(port)
                 .credentials(credentials)
                 .connectTimeout(Duration.ofSeconds(30))
-                .handler(this)
-                .build();
+                .handler(this);
+        if (shared != null) {
+            builder.sharedThreads(shared);
+        }
+        this.client = builder.build();
     }
 
     void start() {

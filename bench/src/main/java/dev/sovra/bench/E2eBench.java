@@ -6,21 +6,13 @@ import dev.sovra.transport.Enrolment;
 import dev.sovra.transport.pki.Credentials;
 import dev.sovra.transport.pki.EnrolmentToken;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * {@code bench e2e --agents N --instances M [--clients C]}: a REAL controller process (controller jar
@@ -52,7 +43,6 @@ final class E2eBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TENANT = "t";
     private static final String WORKSPACE = "w";
-    private static final long HEARTBEAT_TIMEOUT_MS = 5000;
     static final String VICTIM = "sim-victim";
 
     private E2eBench() {}
@@ -70,60 +60,18 @@ final class E2eBench {
         if (kill != null && !kill.equals("sigkill") && !kill.equals("sigstop")) {
             throw new IllegalArgumentException("--kill is sigkill or sigstop, not " + kill);
         }
-        Path controllerDir = controllerDir(args.option("--controller-dir"));
-        Path home = Files.createTempDirectory("sovra-bench-e2e-");
-        Process controller = null;
+        ControllerProcess controller = null;
         List<E2eAgent> agents = new ArrayList<>();
         VictimAgent victim = null;
         ExecutorService reporter = Executors.newSingleThreadExecutor(r -> daemon(r, "simulated-agents-reporter"));
-        Thread cleanupHook = null;
         try {
-            int httpPort = freePort();
-            int agentPort = freePort();
-            int enrolPort = freePort();
-            System.err.printf(Locale.ROOT, "e2e: loadavg before: %s; controller from %s, data in %s%n", loadAverage(), controllerDir, home);
-            List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + heap));
-            Arrays.stream(controllerJvm.trim().split("\\s+")).filter(o -> !o.isEmpty()).forEach(command::add);
-            command.addAll(List.of(
-                    "-Dmicronaut.server.port=" + httpPort,
-                    "-Dsovra.data-dir=" + home.resolve("controller"),
-                    "-Dsovra.transport.port=" + agentPort,
-                    "-Dsovra.transport.enrol-port=" + enrolPort,
-                    "-Dsovra.transport.heartbeat-interval=1s",
-                    "-Dsovra.transport.heartbeat-timeout=" + HEARTBEAT_TIMEOUT_MS + "ms",
-                    // The instances share one remote-durable boot volume; on Ceph any node can attach it (a local
-                    // volume would pin all of them to its node). The simulated agents announce Ceph and touch nothing.
-                    "-Dsovra.storage.remote-backend=ceph",
-                    "-cp", classpath(controllerDir), "dev.sovra.controller.ControllerApplication"));
-            controller = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("controller.log").toFile())).start();
-            Process started = controller;
-            cleanupHook = new Thread(() -> {
-                started.destroyForcibly();
-                deleteRecursively(home);
-            }, "e2e-cleanup");
-            Runtime.getRuntime().addShutdownHook(cleanupHook);
-
-            Http http = new Http(httpPort);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (true) {
-                if (!controller.isAlive()) {
-                    throw new IllegalStateException("controller exited with " + controller.exitValue());
-                }
-                try {
-                    if (http.call("GET", "/health", null).statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException e) {
-                    // not up yet
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("controller not healthy within 90 s");
-                }
-                Thread.sleep(100);
-            }
-            http.token = json(http.expect("POST", "/internal/v1/tokens", "{\"subject\":\"bench\",\"tenant\":\"" + TENANT + "\"}", 200))
-                    .get("token").asText();
+            System.err.printf(Locale.ROOT, "e2e: loadavg before: %s%n", loadAverage());
+            controller = ControllerProcess.start(ControllerProcess.controllerDir(args.option("--controller-dir")), heap,
+                    Arrays.stream(controllerJvm.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList(),
+                    TENANT, keep);
+            ControllerProcess.Http http = controller.http;
+            int enrolPort = controller.enrolPort;
+            int agentPort = controller.agentPort;
 
             // Enrol and connect the simulated agents.
             ConcurrentHashMap<String, Long> firstSeen = new ConcurrentHashMap<>();
@@ -139,10 +87,7 @@ final class E2eBench {
             AtomicLong desiredMessages = new AtomicLong();
             AtomicLong desiredSpecs = new AtomicLong();
             long t0 = System.nanoTime();
-            List<String> tokens = new ArrayList<>();
-            for (int i = 0; i < agentCount; i++) {
-                tokens.add(json(http.expect("POST", "/internal/v1/enrolment-tokens", "{\"ttlSeconds\":600}", 200)).get("token").asText());
-            }
+            List<String> tokens = controller.enrolmentTokens(agentCount);
             int inProcess = kill == null ? agentCount : agentCount - 1;
             if (kill != null) {
                 victim = VictimAgent.start(VICTIM, tokens.get(agentCount - 1), enrolPort, agentPort, onSeen);
@@ -170,7 +115,7 @@ final class E2eBench {
             if (victim != null) {
                 victim.awaitWelcomed(Duration.ofSeconds(120));
             }
-            awaitReadyNodes(http, agentCount);
+            controller.awaitReadyNodes(agentCount);
             System.err.printf(Locale.ROOT, "e2e: %d simulated agents enrolled, connected and READY in %.1f s%n", agentCount,
                     (System.nanoTime() - t0) / 1e9);
 
@@ -212,7 +157,7 @@ final class E2eBench {
             long putsDone = System.nanoTime();
             clientPool.shutdown();
             if (agentKill != null) {
-                killReport(agentKill, http, home.resolve("controller.log"), agentCount, instanceCount, sent, firstSeen, allSeen,
+                killReport(agentKill, http, controller.log(), agentCount, instanceCount, sent, firstSeen, allSeen,
                         victim, disconnects);
                 return;
             }
@@ -256,7 +201,9 @@ final class E2eBench {
                     agentCount, instanceCount, instanceCount / wall, ms(pct(toAgent, 0.50)), ms(pct(toAgent, 0.99)));
         } catch (Exception | Error e) {
             System.err.println("e2e: FAILED: " + e);
-            tail(home.resolve("controller.log"));
+            if (controller != null) {
+                controller.tailLog();
+            }
             throw e;
         } finally {
             agents.parallelStream().forEach(E2eAgent::close);
@@ -265,23 +212,7 @@ final class E2eBench {
             }
             reporter.shutdownNow();
             if (controller != null) {
-                controller.destroy();
-                if (!controller.waitFor(15, TimeUnit.SECONDS)) {
-                    controller.destroyForcibly();
-                    controller.waitFor(10, TimeUnit.SECONDS);
-                }
-            }
-            if (keep) {
-                System.err.println("e2e: kept " + home + " (controller.log, data dir)");
-            } else {
-                deleteRecursively(home);
-            }
-            if (cleanupHook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanupHook);
-                } catch (IllegalStateException e) {
-                    // shutting down already
-                }
+                controller.close();
             }
         }
     }
@@ -291,11 +222,11 @@ final class E2eBench {
      * (the controller's own "node down" log line, against the heartbeat timeout), the instances the controller
      * reports on it, and the PUT -> agent latency of every other agent's instances before and after the kill.
      */
-    private static void killReport(AgentKill kill, Http http, Path controllerLog, int agentCount, int instanceCount, long[] sent,
+    private static void killReport(AgentKill kill, ControllerProcess.Http http, Path controllerLog, int agentCount, int instanceCount, long[] sent,
                                    Map<String, Long> firstSeen, CountDownLatch allSeen, VictimAgent victim,
                                    AtomicInteger disconnects) throws Exception {
         AgentKill.Moment killed = kill.await(Duration.ofSeconds(60));
-        String downLine = awaitLogLine(controllerLog, "node down node=" + VICTIM + " ", Duration.ofMillis(HEARTBEAT_TIMEOUT_MS + 30_000));
+        String downLine = awaitLogLine(controllerLog, "node down node=" + VICTIM + " ", Duration.ofMillis(ControllerProcess.HEARTBEAT_TIMEOUT_MS + 30_000));
         Instant downAt = OffsetDateTime.parse(downLine.substring(0, downLine.indexOf(' '))).toInstant();
         long downMs = Duration.between(killed.wall(), downAt).toMillis();
         String reason = downLine.contains("reason=\"") ? downLine.substring(downLine.indexOf("reason=\"") + 8, downLine.lastIndexOf('"')) : "";
@@ -307,7 +238,7 @@ final class E2eBench {
         }
         System.err.printf(Locale.ROOT, "e2e: %s of agent %s after %d instances PUT; controller logged its node down %d ms later"
                 + " (heartbeat timeout %d ms, reason \"%s\"); the node API says %s%n", kill.signal(), VICTIM, instanceCount / 2, downMs,
-                HEARTBEAT_TIMEOUT_MS, reason, apiState);
+                ControllerProcess.HEARTBEAT_TIMEOUT_MS, reason, apiState);
 
         // Everything not on the victim must still arrive; wait for it, or until nothing has arrived for 2 s.
         int lastCount = -1;
@@ -373,7 +304,7 @@ final class E2eBench {
         System.out.printf(Locale.ROOT, "agents=%d instances=%d kill=%s node_down_ms=%d heartbeat_timeout_ms=%d victim_instances_reported=%d"
                         + " victim_acked=%d acked_not_reported=%d others_p50_before_ms=%.1f others_p99_before_ms=%.1f"
                         + " others_p50_after_ms=%.1f others_p99_after_ms=%.1f lost=%d%n",
-                agentCount, instanceCount, kill.signal(), downMs, HEARTBEAT_TIMEOUT_MS, onVictim.size(), acked.size(),
+                agentCount, instanceCount, kill.signal(), downMs, ControllerProcess.HEARTBEAT_TIMEOUT_MS, onVictim.size(), acked.size(),
                 ackedButNotReported.size(), ms(pct(b, 0.50)), ms(pct(b, 0.99)), ms(pct(a, 0.50)), ms(pct(a, 0.99)), lost);
     }
 
@@ -413,25 +344,6 @@ final class E2eBench {
         return String.format(Locale.ROOT, "vm-%06d", i);
     }
 
-    private static void awaitReadyNodes(Http http, int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            int ready = 0;
-            for (JsonNode node : json(http.expect("GET", "/internal/v1/nodes", null, 200))) {
-                if ("ready".equals(node.get("state").asText()) && node.get("id").asText().startsWith("sim-")) {
-                    ready++;
-                }
-            }
-            if (ready >= count) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ready + " of " + count + " nodes READY within 120 s");
-            }
-            Thread.sleep(200);
-        }
-    }
-
     private static long pct(long[] sorted, double q) {
         if (sorted.length == 0) {
             return 0;
@@ -447,77 +359,6 @@ final class E2eBench {
         return JSON.readTree(response.body());
     }
 
-    /** Plain JDK HTTP client; SECA calls carry the bearer token once minted. */
-    private static final class Http {
-        private final int port;
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        volatile String token;
-
-        Http(int port) {
-            this.port = port;
-        }
-
-        HttpResponse<String> call(String method, String path, String body) throws IOException, InterruptedException {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            if (path.startsWith("/providers/") && token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> expect(String method, String path, String body, int status) throws IOException, InterruptedException {
-            HttpResponse<String> response = call(method, path, body);
-            if (response.statusCode() != status) {
-                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
-            }
-            return response;
-        }
-
-        void expectCreated(String method, String path, String body) throws IOException, InterruptedException {
-            HttpResponse<String> response = call(method, path, body);
-            if (response.statusCode() != 200 && response.statusCode() != 201) {
-                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
-            }
-        }
-    }
-
-    /** {@code --controller-dir}, else {@code -Dsovra.controllerDir}, else {@code controller/target} next to this jar's module. */
-    private static Path controllerDir(String option) throws URISyntaxException {
-        if (option != null) {
-            return Path.of(option);
-        }
-        if (System.getProperty("sovra.controllerDir") != null) {
-            return Path.of(System.getProperty("sovra.controllerDir"));
-        }
-        Path code = Path.of(E2eBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        // bench/target/sovra-bench-*.jar or bench/target/classes -> <repo>/controller/target
-        Path candidate = code.getParent().getParent().getParent().resolve("controller").resolve("target");
-        return Files.isDirectory(candidate) ? candidate : Path.of("controller", "target");
-    }
-
-    private static String classpath(Path targetDir) throws IOException {
-        try (Stream<Path> jars = Files.list(targetDir)) {
-            Path jar = jars.filter(p -> p.getFileName().toString().startsWith("sovra-controller") && p.toString().endsWith(".jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no sovra-controller jar in " + targetDir
-                            + ": build first (mvn -o -DskipTests install)"));
-            return jar + ":" + targetDir.resolve("lib") + "/*";
-        }
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static Thread daemon(Runnable r, String name) {
         Thread thread = new Thread(r, name);
         thread.setDaemon(true);
@@ -525,31 +366,6 @@ final class E2eBench {
     }
 
     private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "n/a";
-        }
-    }
-
-    private static void tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            System.err.println("--- controller.log (last 40 lines)");
-            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("(no controller.log)");
-        }
-    }
-
-    private static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("e2e: could not delete " + root + ": " + e);
-        }
+        return ControllerProcess.loadAverage();
     }
 }

@@ -33,7 +33,11 @@ public interface Connection {
      */
     void send(Message message);
 
-    /** False while the outbound buffer is above its high water mark; see {@link MessageHandler#onWritabilityChanged}. */
+    /**
+     * False while the outbound buffer is above its high water mark (see {@link MessageHandler#onWritabilityChanged}),
+     * and on the controller while all agent connections together hold more than half the outbound budget
+     * ({@code TransportServer.Builder#maxTotalOutboundBytes}; no event fires for that: try again after a reply).
+     */
     boolean isWritable();
 
     boolean isOpen();

@@ -70,6 +70,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     static final String CONNECTION = "connection";
     /** Start of the close reason when a peer does not read what we send. */
     static final String OUTBOUND_LIMIT = "outbound limit exceeded";
+    /** Start of the close reason when all connections together hold more than the controller-wide budget. */
+    static final String OUTBOUND_BUDGET = "outbound budget exceeded";
+    /** {@link #budgetShare} once this connection left the budget. */
+    private static final long LEFT_BUDGET = Long.MIN_VALUE;
     /** Inbox items run per executor task before it yields to the other connections of its thread. */
     static final int INBOX_TURN = 1024;
     private static final int INBOX_CHUNK = 16;
@@ -78,6 +82,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final EventExecutor executor;
     private final MessageHandler handler;
     private final ConnectionOptions options;
+    /** The controller-wide outbound budget this connection counts against; null: none (clients, enrolment). */
+    private final OutboundBudget budget;
+    /** Bytes this connection counted into {@link #budget} ({@link #LEFT_BUDGET} once it left). */
+    private final AtomicLong budgetShare = new AtomicLong();
     private final int resumeMark;
     private final CompletableFuture<NettyConnection> handshake = new CompletableFuture<>();
     private final CompletableFuture<String> terminated = new CompletableFuture<>();
@@ -125,17 +133,32 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private boolean reportedWritable = true;
 
     NettyConnection(Channel channel, EventExecutor executor, MessageHandler handler, ConnectionOptions options) {
+        this(channel, executor, handler, options, null);
+    }
+
+    NettyConnection(Channel channel, EventExecutor executor, MessageHandler handler, ConnectionOptions options,
+                    OutboundBudget budget) {
         this.channel = channel;
         this.executor = executor;
         this.handler = handler;
         this.options = options;
+        this.budget = budget;
         this.resumeMark = options.maxInFlight() / 2;
+        if (budget != null) {
+            budget.join(this);
+        }
     }
 
     /** Adds TLS, framing and this connection to a fresh channel's pipeline. */
     static NettyConnection install(Channel channel, SslHandler ssl, EventExecutor executor, MessageHandler handler,
                                    ConnectionOptions options) {
-        NettyConnection connection = new NettyConnection(channel, executor, handler, options);
+        return install(channel, ssl, executor, handler, options, null);
+    }
+
+    /** As {@link #install(Channel, SslHandler, EventExecutor, MessageHandler, ConnectionOptions)}, counting against a budget. */
+    static NettyConnection install(Channel channel, SslHandler ssl, EventExecutor executor, MessageHandler handler,
+                                   ConnectionOptions options, OutboundBudget budget) {
+        NettyConnection connection = new NettyConnection(channel, executor, handler, options, budget);
         channel.pipeline()
                 .addLast(SSL, ssl)
                 .addLast(FRAMES, new FrameDecoder(connection, options.maxFrameBytes()))
@@ -224,7 +247,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return channel.isWritable() && (budget == null || !budget.pressed());
     }
 
     @Override
@@ -271,6 +294,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             overflow(waiting);
             return false;
         }
+        account(size);
+        if (budget != null && !budget.admit(this)) {
+            queuedBytes.addAndGet(-size); // this connection held the most and was cut off; its share is gone already
+            frame.release();
+            return false;
+        }
         outbound.offer(frame);
         if (drainScheduled.compareAndSet(false, true)) {
             EventLoop loop = channel.eventLoop();
@@ -293,8 +322,53 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
      * sender), close; pending requests fail and the peer resynchronises when it reconnects.
      */
     private void overflow(long pendingBytes) {
-        String reason = OUTBOUND_LIMIT + ": peer not reading (" + pendingBytes + " bytes waiting, limit "
-                + options.maxOutboundBytes() + ")";
+        cutOff(OUTBOUND_LIMIT + ": peer not reading (" + pendingBytes + " bytes waiting, limit " + options.maxOutboundBytes() + ")");
+    }
+
+    /**
+     * {@link OutboundBudget}: all connections together hold more than the budget and this one holds the most:
+     * close it like {@link #overflow}. Any thread.
+     */
+    void evict(long usedBytes, long limitBytes) {
+        long held = leaveBudget();
+        cutOff(OUTBOUND_BUDGET + ": this peer held the most bytes waiting (" + held + ") when all connections held "
+                + usedBytes + ", budget " + limitBytes);
+    }
+
+    /** This connection's bytes counted in the budget (negative once it left). */
+    long budgetShare() {
+        return budgetShare.get();
+    }
+
+    private void account(long delta) {
+        if (budget == null) {
+            return;
+        }
+        long share;
+        do {
+            share = budgetShare.get();
+            if (share == LEFT_BUDGET) {
+                return;
+            }
+        } while (!budgetShare.compareAndSet(share, share + delta));
+        budget.add(delta);
+    }
+
+    /** Gives back this connection's whole share; later changes are not counted. Returns the share. */
+    private long leaveBudget() {
+        if (budget == null) {
+            return 0;
+        }
+        budget.leave(this);
+        long share = budgetShare.getAndSet(LEFT_BUDGET);
+        if (share == LEFT_BUDGET) {
+            return 0;
+        }
+        budget.add(-share);
+        return share;
+    }
+
+    private void cutOff(String reason) {
         if (closeReason.compareAndSet(null, reason)) {
             log.warn("closing connection reason=\"{}\" role={} {}", reason, options.role(), who());
         }
@@ -354,20 +428,29 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             int size = frame.readableBytes();
             if (inChannel > 0 && inChannel + size > options.maxOutboundBytes()) {
                 queuedBytes.addAndGet(-size);
+                account(-size);
                 frame.release();
                 overflow(inChannel + size);
                 return;
             }
             inChannel += size;
             channel.write(frame, channel.voidPromise());
-            channelBytes = inChannel;
+            setChannelBytes(inChannel);
             queuedBytes.addAndGet(-size); // after channelBytes: a sender may count a frame twice, never miss one
+            account(-size);
             wrote = true;
         }
         if (wrote) {
             channel.flush();
-            channelBytes = channelPendingBytes();
+            setChannelBytes(channelPendingBytes());
         }
+    }
+
+    /** Event loop (the only writer of {@link #channelBytes}). */
+    private void setChannelBytes(long bytes) {
+        long before = channelBytes;
+        channelBytes = bytes;
+        account(bytes - before);
     }
 
     /** Event loop. */
@@ -380,6 +463,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         ByteBuf frame;
         while ((frame = outbound.poll()) != null) {
             queuedBytes.addAndGet(-frame.readableBytes());
+            account(-frame.readableBytes());
             frame.release();
         }
     }
@@ -686,7 +770,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        channelBytes = channelPendingBytes();
+        setChannelBytes(channelPendingBytes());
         boolean writable = channel.isWritable();
         if (established && writable != reportedWritable) {
             reportedWritable = writable; // report transitions only, alternating, starting with false
@@ -729,7 +813,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         backlog.clear();
         releaseOutbound();
-        channelBytes = 0;
+        setChannelBytes(0);
+        leaveBudget();
         handshake.completeExceptionally(new ConnectionClosedException(reason));
         List<Pending> failed = new ArrayList<>();
         for (Pending p : pending.values()) {

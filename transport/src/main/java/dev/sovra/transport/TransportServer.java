@@ -55,6 +55,7 @@ public final class TransportServer implements AutoCloseable {
     private final SslContext agentSsl;
     private final SslContext enrolSsl;
     private final Set<NettyConnection> connections = ConcurrentHashMap.newKeySet();
+    private final OutboundBudget outboundBudget;
     private EventLoopGroup ioGroup;
     private EventExecutorGroup handlerGroup;
     private Channel agentChannel;
@@ -65,6 +66,7 @@ public final class TransportServer implements AutoCloseable {
         this.config = config;
         this.agentSsl = config.credentials.serverContext(true);
         this.enrolSsl = config.enrolEnabled() ? config.credentials.serverContext(false) : null;
+        this.outboundBudget = new OutboundBudget(config.maxTotalOutboundBytes);
     }
 
     public static Builder builder() {
@@ -89,23 +91,25 @@ public final class TransportServer implements AutoCloseable {
             ConnectionOptions agentOptions = new ConnectionOptions("agent-port", config.maxFrameBytes, config.maxInFlight,
                     config.maxOutboundBytes,
                     config.heartbeatInterval.toMillis(), config.heartbeatTimeout.toMillis(), true, false);
-            agentChannel = bind(config.agentPort, agentSsl, agentOptions, config.agentHandler);
+            agentChannel = bind(config.agentPort, agentSsl, agentOptions, config.agentHandler, outboundBudget);
             if (config.enrolEnabled()) {
                 ConnectionOptions enrolOptions = new ConnectionOptions("enrol-port",
                         Math.min(config.maxFrameBytes, ENROL_MAX_FRAME_BYTES), 1, ENROL_MAX_FRAME_BYTES, 0, ENROL_IDLE_MILLIS,
                         false, true);
-                enrolChannel = bind(config.enrolPort, enrolSsl, enrolOptions, new EnrolmentPort(config.enrolmentHandler));
+                enrolChannel = bind(config.enrolPort, enrolSsl, enrolOptions, new EnrolmentPort(config.enrolmentHandler), null);
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
         log.info("transport server started io={} ssl={} host={} agentPort={} enrolPort={} heartbeatIntervalMs={} heartbeatTimeoutMs={}"
-                        + " maxFrameBytes={} maxInFlight={}", IoTransport.name(), Credentials.sslProvider(), config.bindHost, agentPort(), enrolPort(),
-                config.heartbeatInterval.toMillis(), config.heartbeatTimeout.toMillis(), config.maxFrameBytes, config.maxInFlight);
+                        + " maxFrameBytes={} maxInFlight={} maxOutboundBytes={} maxTotalOutboundBytes={}", IoTransport.name(),
+                Credentials.sslProvider(), config.bindHost, agentPort(), enrolPort(), config.heartbeatInterval.toMillis(),
+                config.heartbeatTimeout.toMillis(), config.maxFrameBytes, config.maxInFlight, config.maxOutboundBytes,
+                config.maxTotalOutboundBytes);
     }
 
-    private Channel bind(int port, SslContext ssl, ConnectionOptions options, MessageHandler handler) {
+    private Channel bind(int port, SslContext ssl, ConnectionOptions options, MessageHandler handler, OutboundBudget budget) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(ioGroup)
                 .channel(IoTransport.serverChannel())
@@ -120,7 +124,7 @@ public final class TransportServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         SslHandler sslHandler = ssl.newHandler(ch.alloc());
                         sslHandler.setHandshakeTimeoutMillis(config.handshakeTimeout.toMillis());
-                        NettyConnection connection = NettyConnection.install(ch, sslHandler, handlerGroup.next(), handler, options);
+                        NettyConnection connection = NettyConnection.install(ch, sslHandler, handlerGroup.next(), handler, options, budget);
                         connections.add(connection);
                         ch.closeFuture().addListener(f -> connections.remove(connection));
                         if (closed) {
@@ -146,6 +150,11 @@ public final class TransportServer implements AutoCloseable {
     /** The bound enrolment port, or -1 if enrolment is disabled. */
     public int enrolPort() {
         return enrolChannel == null ? -1 : ((InetSocketAddress) enrolChannel.localAddress()).getPort();
+    }
+
+    /** Bytes waiting to be sent over all agent connections together, as counted against the outbound budget. */
+    long outboundBytesWaiting() {
+        return outboundBudget.used();
     }
 
     /** Snapshot of the established agent-port connections. */
@@ -233,8 +242,23 @@ public final class TransportServer implements AutoCloseable {
         private int handlerThreads = Math.max(4, Runtime.getRuntime().availableProcessors());
         private MessageHandler agentHandler;
         private EnrolmentHandler enrolmentHandler;
+        private long maxTotalOutboundBytes = 256L * 1024 * 1024;
 
         private Builder() {}
+
+        /**
+         * The controller-wide bound on bytes waiting to be sent over all agent connections together (each is also
+         * bounded by {@link #maxOutboundBytes}). Over it, the connection holding the most waiting bytes is closed with
+         * reason "outbound budget exceeded" (its peer reads slowest; it resynchronises on reconnect); above half of it,
+         * {@link Connection#isWritable()} is false on every agent connection, so that senders that respect writability
+         * (the controller's pushes) wait instead of running into evictions. Default 256 MiB,
+         * half of what Netty may allocate as direct memory under the controller's {@code -Xmx512m}; at least
+         * {@link #maxOutboundBytes} and the largest frame.
+         */
+        public Builder maxTotalOutboundBytes(long bytes) {
+            this.maxTotalOutboundBytes = bytes;
+            return this;
+        }
 
         public Builder bindHost(String host) {
             this.bindHost = Objects.requireNonNull(host, "host");
@@ -308,6 +332,10 @@ public final class TransportServer implements AutoCloseable {
             // validates maxFrameBytes and maxInFlight
             new ConnectionOptions("check", maxFrameBytes, maxInFlight, maxOutboundBytes, 0, 0, false, false);
             checkOutboundBound();
+            if (maxTotalOutboundBytes < Math.max(maxOutboundBytes, maxFrameBytes)) {
+                throw new IllegalArgumentException("maxTotalOutboundBytes " + maxTotalOutboundBytes + " below maxOutboundBytes "
+                        + maxOutboundBytes + " or maxFrameBytes " + maxFrameBytes);
+            }
             return new TransportServer(this);
         }
 
