@@ -8,7 +8,7 @@ public enum CandidatePool {
     ALL_NODES,
     /**
      * Only schedulable (READY, not draining) nodes of the requested zone that have the memory asked for: the indexes
-     * ({@link ReadyNodesByZone}, {@link FreeMemoryBuckets}) do the liveness, drain, zone and memory checks' bulk work
+     * ({@link ReadyNodesByZone}, {@link FreeCapacityIndex}) do the liveness, drain, zone and memory checks' bulk work
      * up front.
      */
     READY_IN_ZONE;

@@ -15,29 +15,29 @@ import java.util.TreeMap;
 /**
  * An immutable view of nodes and their allocations that one placement decision reads. Nodes sit in
  * a {@link UsageArray} in node-id order; the id index and the {@link ReadyNodesByZone} index never change with
- * placements, so committing a placement copies only a chunk of usages and, when the node's free memory changes
- * bucket, two bit sets of the {@link FreeMemoryBuckets} index.
+ * placements, so committing a placement copies only a chunk of usages and, when the node changes bucket, two bit
+ * sets per bucketing of the {@link FreeCapacityIndex}.
  */
 public final class ClusterSnapshot {
     private final UsageArray usages;
     private final Map<String, Integer> positions;
     private final ReadyNodesByZone ready;
-    private final FreeMemoryBuckets freeMemory;
+    private final FreeCapacityIndex freeCapacity;
     private final List<String> nodeIds;
 
-    private ClusterSnapshot(UsageArray usages, Map<String, Integer> positions, ReadyNodesByZone ready, FreeMemoryBuckets freeMemory,
+    private ClusterSnapshot(UsageArray usages, Map<String, Integer> positions, ReadyNodesByZone ready, FreeCapacityIndex freeCapacity,
                             List<String> nodeIds) {
         this.usages = usages;
         this.positions = positions;
         this.ready = ready;
-        this.freeMemory = freeMemory;
+        this.freeCapacity = freeCapacity;
         this.nodeIds = nodeIds;
     }
 
     private static ClusterSnapshot indexed(UsageArray usages, Map<String, Integer> positions, List<String> nodeIds) {
         NodeUsage[] flat = usages.toArray();
         ReadyNodesByZone ready = ReadyNodesByZone.of(flat);
-        return new ClusterSnapshot(usages, positions, ready, FreeMemoryBuckets.of(ready, flat), nodeIds);
+        return new ClusterSnapshot(usages, positions, ready, FreeCapacityIndex.of(ready, flat), nodeIds);
     }
 
     /** Allocations count every placed instance, including stopped and deleting ones: they still hold their node. */
@@ -123,14 +123,14 @@ public final class ClusterSnapshot {
         return ready.positions(zone);
     }
 
-    /** The READY nodes of each zone by free memory. */
-    FreeMemoryBuckets freeMemory() {
-        return freeMemory;
+    /** The READY nodes of each zone by free memory and free share. */
+    FreeCapacityIndex freeCapacity() {
+        return freeCapacity;
     }
 
     /**
      * The snapshot after a node's record changed (it went down, or came back): allocations stay, the ready
-     * and free-memory indexes are rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
+     * and free-capacity indexes are rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
      */
     public ClusterSnapshot withNode(Node node) {
         Integer position = positions.get(node.id());
@@ -145,11 +145,11 @@ public final class ClusterSnapshot {
     /** The snapshot with the usages at the given positions replaced; each touched chunk and bit set is copied once. */
     ClusterSnapshot withUsages(Map<Integer, NodeUsage> changed) {
         return changed.isEmpty() ? this
-                : new ClusterSnapshot(usages.with(changed), positions, ready, freeMemory.with(changed, usages), nodeIds);
+                : new ClusterSnapshot(usages.with(changed), positions, ready, freeCapacity.with(changed, usages), nodeIds);
     }
 
     private ClusterSnapshot with(int position, NodeUsage usage) {
         return new ClusterSnapshot(usages.with(position, usage), positions, ready,
-                freeMemory.with(position, usages.get(position), usage), nodeIds);
+                freeCapacity.with(position, usages.get(position), usage), nodeIds);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Positions (in a snapshot's node array) of the schedulable (READY, not draining) nodes of each zone, in node-id
- * order, and for each position its zone and its index among the zone's ready nodes (what {@link FreeMemoryBuckets}
+ * order, and for each position its zone and its index among the zone's ready nodes (what {@link FreeCapacityIndex}
  * keys its bit sets by). Built once per snapshot: placements change allocations, never liveness, drain or zone.
  */
 final class ReadyNodesByZone {

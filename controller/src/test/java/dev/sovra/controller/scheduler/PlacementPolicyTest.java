@@ -122,6 +122,31 @@ class PlacementPolicyTest {
     }
 
     @Test
+    void spreadOnMixedNodeSizesPrefersTheEmptiestShareOverTheMostFreeMemory() {
+        List<Node> nodes = new ArrayList<>();
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String id = String.format("n%04d", i);
+            boolean big = i % 2 == 0; // big: 64 GiB, half used (32 GiB free); small: 8 GiB, empty
+            NodeInventory inventory = new NodeInventory(id, "cpu", big ? 32 : 4, big ? 65536 : 8192, List.of(), List.of("qemu"), "qemu",
+                    "generic", "a");
+            nodes.add(new Node(id, inventory, NodeState.READY, 2.0, 1.0, 0, NOW, NOW));
+            if (big) {
+                instances.add(placed(id, 32, 32768));
+            }
+        }
+        ClusterSnapshot snapshot = ClusterSnapshot.of(nodes, instances);
+        for (int i = 0; i < 20; i++) {
+            String chosen = Scheduler.standard(PlacementPolicy.SPREAD).place(snapshot, new PlacementRequest("s" + i, 1, 1024, "a")).nodeId();
+            assertEquals(8192, snapshot.node(chosen).node().inventory().memoryMiB(), "an empty small node, not a half-full big one");
+            String packed = Scheduler.standard(PlacementPolicy.BINPACK).place(snapshot, new PlacementRequest("b" + i, 1, 1024, "a")).nodeId();
+            assertEquals(8192, snapshot.node(packed).node().inventory().memoryMiB(), "bin-pack: the least free memory that fits");
+        }
+        String large = Scheduler.standard(PlacementPolicy.SPREAD).place(snapshot, new PlacementRequest("large", 2, 16384, "a")).nodeId();
+        assertEquals(65536, snapshot.node(large).node().inventory().memoryMiB(), "only the big nodes have 16 GiB free");
+    }
+
+    @Test
     void aNearlyFullZoneStillFindsTheLastFreeNodesWithoutWalkingTheFullOnes() {
         ClusterSnapshot snapshot = zone(2000, 8192, Map.of("n1234", 6144L, "n0500", 7168L)); // 2 GiB and 1 GiB left
         CountingCheck visits = new CountingCheck();

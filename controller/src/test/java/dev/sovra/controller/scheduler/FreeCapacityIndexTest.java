@@ -17,10 +17,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The free-memory index derived commit by commit walks exactly what one built from scratch walks, in the policy's
- * order, never skips a node that has the memory, and earlier versions never change.
+ * The free-capacity index derived commit by commit walks exactly what one built from scratch walks, in the policy's
+ * order (free memory up for bin-pack, free share down for spread), never skips a node that has the memory, and
+ * earlier versions never change.
  */
-class FreeMemoryBucketsTest {
+class FreeCapacityIndexTest {
     private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     private static final String[] ZONES = {"a", "b", "c"};
     private static final long[] MEMORY = {8192, 32768, 131072, 524288};
@@ -33,10 +34,10 @@ class FreeMemoryBucketsTest {
     }
 
     private static NodeUsage randomUsage(Node node, Random random) {
-        return new NodeUsage(node, 0, (long) (random.nextDouble() * (node.allocatableMemoryMiB() + 1)));
+        return new NodeUsage(node, random.nextInt(node.allocatableVcpus() + 1), (long) (random.nextDouble() * (node.allocatableMemoryMiB() + 1)));
     }
 
-    private static List<Integer> walk(FreeMemoryBuckets.Cursor cursor) {
+    private static List<Integer> walk(FreeCapacityIndex.Cursor cursor) {
         List<Integer> positions = new ArrayList<>();
         for (int position = cursor.next(); position >= 0; position = cursor.next()) {
             positions.add(position);
@@ -54,9 +55,9 @@ class FreeMemoryBucketsTest {
             }
             ReadyNodesByZone ready = ReadyNodesByZone.of(flat);
             UsageArray usages = UsageArray.of(flat);
-            FreeMemoryBuckets index = FreeMemoryBuckets.of(ready, flat);
+            FreeCapacityIndex index = FreeCapacityIndex.of(ready, flat);
             for (int step = 0; step < 150; step++) {
-                FreeMemoryBuckets previous = index;
+                FreeCapacityIndex previous = index;
                 List<Integer> previousWalk = walk(previous.fullestFirst("a", 0));
                 Map<Integer, NodeUsage> changes = new HashMap<>();
                 for (int k = random.nextInt(4); k >= 0; k--) {
@@ -73,7 +74,7 @@ class FreeMemoryBucketsTest {
                 changes.forEach((position, usage) -> flat[position] = usage);
                 assertEquals(previousWalk, walk(previous.fullestFirst("a", 0)), "an earlier version never changes");
 
-                FreeMemoryBuckets fresh = FreeMemoryBuckets.of(ready, flat);
+                FreeCapacityIndex fresh = FreeCapacityIndex.of(ready, flat);
                 for (String zone : List.of("a", "b", "c", "nowhere")) {
                     long memory = random.nextInt(4) == 0 ? 0 : (long) (random.nextDouble() * 600_000);
                     int seed = random.nextInt();
@@ -92,14 +93,14 @@ class FreeMemoryBucketsTest {
                     assertEquals(new HashSet<>(fullest).size(), fullest.size(), "each node once");
                     assertEquals(new HashSet<>(fullest), new HashSet<>(emptiest), "both orders walk the same nodes");
                     for (int i = 0; i < fullest.size(); i++) {
-                        int bucket = FreeMemoryBuckets.bucket(flat[fullest.get(i)].freeMemoryMiB());
-                        assertTrue(bucket >= FreeMemoryBuckets.bucket(memory), "a node of a lower bucket lacks the memory");
+                        int bucket = FreeCapacityIndex.bucket(flat[fullest.get(i)].freeMemoryMiB());
+                        assertTrue(bucket >= FreeCapacityIndex.bucket(memory), "a node of a lower bucket lacks the memory");
                         assertEquals(zone, flat[fullest.get(i)].node().inventory().zone());
                         assertTrue(flat[fullest.get(i)].node().schedulable());
                         if (i > 0) {
-                            assertTrue(bucket >= FreeMemoryBuckets.bucket(flat[fullest.get(i - 1)].freeMemoryMiB()), "fullest first");
-                            assertTrue(FreeMemoryBuckets.bucket(flat[emptiest.get(i)].freeMemoryMiB())
-                                    <= FreeMemoryBuckets.bucket(flat[emptiest.get(i - 1)].freeMemoryMiB()), "emptiest first");
+                            assertTrue(bucket >= FreeCapacityIndex.bucket(flat[fullest.get(i - 1)].freeMemoryMiB()), "fullest first");
+                            assertTrue(FreeCapacityIndex.shareBucket(flat[emptiest.get(i)])
+                                    <= FreeCapacityIndex.shareBucket(flat[emptiest.get(i - 1)]), "emptiest share first");
                         }
                     }
                 }
@@ -109,15 +110,15 @@ class FreeMemoryBucketsTest {
 
     @Test
     void bucketsAreQuarterOctavesAndARequestsBucketStartsAtItsSize() {
-        assertEquals(0, FreeMemoryBuckets.bucket(-5));
-        assertEquals(0, FreeMemoryBuckets.bucket(1023));
-        assertEquals(1, FreeMemoryBuckets.bucket(1024));
-        assertEquals(1, FreeMemoryBuckets.bucket(1279));
-        assertEquals(2, FreeMemoryBuckets.bucket(1280));
-        assertEquals(5, FreeMemoryBuckets.bucket(2048));
-        assertEquals(5, FreeMemoryBuckets.bucket(2559));
+        assertEquals(0, FreeCapacityIndex.bucket(-5));
+        assertEquals(0, FreeCapacityIndex.bucket(1023));
+        assertEquals(1, FreeCapacityIndex.bucket(1024));
+        assertEquals(1, FreeCapacityIndex.bucket(1279));
+        assertEquals(2, FreeCapacityIndex.bucket(1280));
+        assertEquals(5, FreeCapacityIndex.bucket(2048));
+        assertEquals(5, FreeCapacityIndex.bucket(2559));
         for (long size = 1024; size <= 1L << 20; size *= 2) {
-            assertEquals(FreeMemoryBuckets.bucket(size - 1) + 1, FreeMemoryBuckets.bucket(size), "a power of two starts a bucket");
+            assertEquals(FreeCapacityIndex.bucket(size - 1) + 1, FreeCapacityIndex.bucket(size), "a power of two starts a bucket");
         }
     }
 }
