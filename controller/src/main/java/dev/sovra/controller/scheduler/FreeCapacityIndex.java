@@ -22,24 +22,32 @@ import java.util.Map;
  *   they are, not by how much memory they have.</li>
  * </ul>
  *
- * <p>Immutable. A placement that moves a node to another bucket copies that zone's bucket table (at most about 40
- * references) and the two bit sets involved (one bit per ready node of the zone: 25 words at 1,600 nodes), not the
- * index; one that keeps the node in its buckets copies nothing.
+ * <p>A long per zone and bucketing marks its non-empty buckets, so a walk jumps over empty ones without reading them.
+ *
+ * <p>Immutable. A placement that moves a node to another bucket copies, per bucketing, that zone's bucket table (at
+ * most about 40 references), the two bit sets involved (one bit per ready node of the zone: 25 words at 1,600 nodes)
+ * and the zones' occupancy longs, not the index; one that keeps the node in its buckets copies nothing.
  */
 final class FreeCapacityIndex {
     private static final int SUB_BUCKET_BITS = 2;
     private static final int SMALLEST_OCTAVE = 10; // 1 GiB in MiB = 2^10: below it, bucket 0
     private static final int SHARE_BUCKETS = 16;
+    /** At most one bucket per bit of a long, so a zone's non-empty buckets fit in one (64: about 40 TiB free). */
+    private static final int MAX_BUCKETS = 64;
     private static final long[][] NO_BUCKETS = new long[0][];
     private static final int[] NO_POSITIONS = new int[0];
 
     private final ReadyNodesByZone ready;
-    /** [zone][memory bucket] -> bit set over the zone's ready nodes. */
-    private final long[][][] byMemory;
-    /** [zone][share bucket] -> bit set over the zone's ready nodes. */
-    private final long[][][] byShare;
+    private final Bucketing byMemory;
+    private final Bucketing byShare;
 
-    private FreeCapacityIndex(ReadyNodesByZone ready, long[][][] byMemory, long[][][] byShare) {
+    /**
+     * One bucketing of every zone: {@code sets[zone][bucket]} is a bit set over the zone's ready nodes, and bit b of
+     * {@code occupied[zone]} says whether bucket b has a node, so walks skip empty buckets without reading them.
+     */
+    private record Bucketing(long[][][] sets, long[] occupied) {}
+
+    private FreeCapacityIndex(ReadyNodesByZone ready, Bucketing byMemory, Bucketing byShare) {
         this.ready = ready;
         this.byMemory = byMemory;
         this.byShare = byShare;
@@ -50,17 +58,21 @@ final class FreeCapacityIndex {
         for (NodeUsage usage : usages) {
             largest = Math.max(largest, usage.node().allocatableMemoryMiB());
         }
-        int memoryBuckets = bucket(largest) + 1;
-        long[][][] byMemory = new long[ready.zoneCount()][][];
-        long[][][] byShare = new long[ready.zoneCount()][][];
+        int memoryBuckets = Math.min(MAX_BUCKETS, bucket(largest) + 1);
+        Bucketing byMemory = new Bucketing(new long[ready.zoneCount()][][], new long[ready.zoneCount()]);
+        Bucketing byShare = new Bucketing(new long[ready.zoneCount()][][], new long[ready.zoneCount()]);
         for (int zone = 0; zone < ready.zoneCount(); zone++) {
             int[] positions = ready.positions(zone);
-            byMemory[zone] = emptySets(memoryBuckets, positions.length);
-            byShare[zone] = emptySets(SHARE_BUCKETS + 1, positions.length);
+            byMemory.sets[zone] = emptySets(memoryBuckets, positions.length);
+            byShare.sets[zone] = emptySets(SHARE_BUCKETS + 1, positions.length);
             for (int index = 0; index < positions.length; index++) {
                 NodeUsage usage = usages[positions[index]];
-                byMemory[zone][memoryBucket(usage, memoryBuckets)][index >>> 6] |= 1L << index;
-                byShare[zone][shareBucket(usage)][index >>> 6] |= 1L << index;
+                int memory = memoryBucket(usage, memoryBuckets);
+                int share = shareBucket(usage);
+                byMemory.sets[zone][memory][index >>> 6] |= 1L << index;
+                byMemory.occupied[zone] |= 1L << memory;
+                byShare.sets[zone][share][index >>> 6] |= 1L << index;
+                byShare.occupied[zone] |= 1L << share;
             }
         }
         return new FreeCapacityIndex(ready, byMemory, byShare);
@@ -108,10 +120,9 @@ final class FreeCapacityIndex {
         return editor.result();
     }
 
-    /** Copy on first write: a zone's bucket table and each bit set at most once per edit. */
     private final class Editor {
-        private final Table memory = new Table(byMemory);
-        private final Table share = new Table(byShare);
+        private final Edit memory = new Edit(byMemory);
+        private final Edit share = new Edit(byShare);
 
         void move(int position, NodeUsage before, NodeUsage after) {
             int zone = ready.zoneOf(position);
@@ -119,48 +130,65 @@ final class FreeCapacityIndex {
                 return;
             }
             int index = ready.indexInZone(position);
-            int buckets = byMemory[zone].length;
+            int buckets = byMemory.sets[zone].length;
             memory.move(zone, index, memoryBucket(before, buckets), memoryBucket(after, buckets));
             share.move(zone, index, shareBucket(before), shareBucket(after));
         }
 
         FreeCapacityIndex result() {
-            return memory.next == null && share.next == null ? FreeCapacityIndex.this
-                    : new FreeCapacityIndex(ready, memory.current(), share.current());
+            return memory.sets == null && share.sets == null ? FreeCapacityIndex.this
+                    : new FreeCapacityIndex(ready, memory.result(), share.result());
         }
     }
 
     /** One bucketing being edited: an array is copied when it is still the original's (identity), so at most once. */
-    private static final class Table {
-        private final long[][][] original;
-        private long[][][] next;
+    private static final class Edit {
+        private final Bucketing original;
+        private long[][][] sets;
+        private long[] occupied;
 
-        Table(long[][][] original) {
+        Edit(Bucketing original) {
             this.original = original;
         }
 
         void move(int zone, int index, int from, int to) {
-            if (from != to) {
-                writable(zone, from)[index >>> 6] &= ~(1L << index);
-                writable(zone, to)[index >>> 6] |= 1L << index;
+            if (from == to) {
+                return;
             }
+            long[] source = writable(zone, from);
+            source[index >>> 6] &= ~(1L << index);
+            writable(zone, to)[index >>> 6] |= 1L << index;
+            occupied[zone] |= 1L << to;
+            if (isEmpty(source)) {
+                occupied[zone] &= ~(1L << from);
+            }
+        }
+
+        private static boolean isEmpty(long[] set) {
+            for (long word : set) {
+                if (word != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private long[] writable(int zone, int bucket) {
-            if (next == null) {
-                next = original.clone();
+            if (sets == null) {
+                sets = original.sets.clone();
+                occupied = original.occupied.clone();
             }
-            if (next[zone] == original[zone]) {
-                next[zone] = original[zone].clone();
+            if (sets[zone] == original.sets[zone]) {
+                sets[zone] = original.sets[zone].clone();
             }
-            if (next[zone][bucket] == original[zone][bucket]) {
-                next[zone][bucket] = original[zone][bucket].clone();
+            if (sets[zone][bucket] == original.sets[zone][bucket]) {
+                sets[zone][bucket] = original.sets[zone][bucket].clone();
             }
-            return next[zone][bucket];
+            return sets[zone][bucket];
         }
 
-        long[][][] current() {
-            return next == null ? original : next;
+        Bucketing result() {
+            return sets == null ? original : new Bucketing(sets, occupied);
         }
     }
 
@@ -170,11 +198,12 @@ final class FreeCapacityIndex {
      */
     Cursor fullestFirst(String zone, long memoryMiB) {
         int zoneIndex = ready.zoneIndex(zone);
-        if (zoneIndex < 0) {
-            return new Cursor(NO_BUCKETS, null, NO_POSITIONS, 0, 0, 1, 0);
+        int lowest = bucket(memoryMiB);
+        if (zoneIndex < 0 || lowest >= MAX_BUCKETS) {
+            return new Cursor(NO_BUCKETS, 0, true, NO_POSITIONS, 0, null, 0);
         }
-        long[][] buckets = byMemory[zoneIndex];
-        return new Cursor(buckets, null, ready.positions(zoneIndex), Math.min(bucket(memoryMiB), buckets.length), buckets.length, 1, 0);
+        return new Cursor(byMemory.sets[zoneIndex], byMemory.occupied[zoneIndex] & (-1L << lowest), true, ready.positions(zoneIndex),
+                0, null, 0);
     }
 
     /**
@@ -184,54 +213,61 @@ final class FreeCapacityIndex {
      */
     Cursor emptiestFirst(String zone, long memoryMiB, int seed) {
         int zoneIndex = ready.zoneIndex(zone);
-        if (zoneIndex < 0) {
-            return new Cursor(NO_BUCKETS, null, NO_POSITIONS, 0, 0, 1, 0);
+        int lowest = bucket(memoryMiB);
+        if (zoneIndex < 0 || lowest >= MAX_BUCKETS) {
+            return new Cursor(NO_BUCKETS, 0, false, NO_POSITIONS, 0, null, 0);
         }
         int[] positions = ready.positions(zoneIndex);
-        long[][] memoryBuckets = byMemory[zoneIndex];
-        int lowest = bucket(memoryMiB);
-        long[] mask = null;
-        if (lowest > 0) { // nodes of every memory bucket from the request's up; bucket 0 included means every node
-            mask = new long[(positions.length + 63) >>> 6];
-            for (int bucket = lowest; bucket < memoryBuckets.length; bucket++) {
-                long[] set = memoryBuckets[bucket];
-                for (int word = 0; word < mask.length; word++) {
-                    mask[word] |= set[word];
-                }
-            }
+        // bucket 0 included means every node: no mask needed
+        long memoryFilter = lowest == 0 ? 0 : byMemory.occupied[zoneIndex] & (-1L << lowest);
+        if (lowest > 0 && memoryFilter == 0) {
+            return new Cursor(NO_BUCKETS, 0, false, NO_POSITIONS, 0, null, 0);
         }
-        return new Cursor(byShare[zoneIndex], mask, positions, SHARE_BUCKETS, -1, -1, Math.floorMod(seed, Math.max(1, positions.length)));
+        return new Cursor(byShare.sets[zoneIndex], byShare.occupied[zoneIndex], false, positions,
+                Math.floorMod(seed, Math.max(1, positions.length)), lowest == 0 ? null : byMemory.sets[zoneIndex], memoryFilter);
     }
 
     /**
-     * Walks buckets from {@code first} to {@code end} (exclusive) by {@code step}; each bucket from {@code start},
-     * wrapping; only nodes in {@code mask} when there is one.
+     * Walks the buckets in {@code toWalk} (bits) upwards or downwards; each bucket from {@code start}, wrapping; when
+     * {@code filterSets} is given, only nodes in one of the {@code filter} buckets of it (computed a word at a time,
+     * when the walk reaches that word).
      */
     static final class Cursor {
         private final long[][] buckets;
-        private final long[] mask;
+        private final boolean ascending;
         private final int[] positions;
-        private final int end;
-        private final int step;
         private final int start;
-        private int bucket;
+        private final long[][] filterSets;
+        private final long filter;
+        private long[] filterWords;
+        private long[] filterKnown;
+        private long toWalk;
+        private int bucket = -1;
         private int from;
         private boolean wrapped;
 
-        private Cursor(long[][] buckets, long[] mask, int[] positions, int first, int end, int step, int start) {
+        private Cursor(long[][] buckets, long toWalk, boolean ascending, int[] positions, int start, long[][] filterSets, long filter) {
             this.buckets = buckets;
-            this.mask = mask;
+            this.toWalk = toWalk;
+            this.ascending = ascending;
             this.positions = positions;
-            this.bucket = first;
-            this.end = end;
-            this.step = step;
             this.start = start;
-            this.from = start;
+            this.filterSets = filterSets;
+            this.filter = filter;
         }
 
         /** The next node's position in the snapshot, or -1 when none is left. */
         int next() {
-            while (bucket != end) {
+            while (true) {
+                if (bucket < 0) {
+                    if (toWalk == 0) {
+                        return -1;
+                    }
+                    bucket = ascending ? Long.numberOfTrailingZeros(toWalk) : 63 - Long.numberOfLeadingZeros(toWalk);
+                    toWalk &= ~(1L << bucket);
+                    from = start;
+                    wrapped = false;
+                }
                 int found = nextSetBit(buckets[bucket], from, wrapped ? start : positions.length);
                 if (found >= 0) {
                     from = found + 1;
@@ -241,12 +277,9 @@ final class FreeCapacityIndex {
                     wrapped = true;
                     from = 0;
                 } else {
-                    bucket += step;
-                    wrapped = false;
-                    from = start;
+                    bucket = -1;
                 }
             }
-            return -1;
         }
 
         private int nextSetBit(long[] words, int from, int to) {
@@ -254,7 +287,7 @@ final class FreeCapacityIndex {
                 return -1;
             }
             int word = from >>> 6;
-            long bits = masked(words, word) & (-1L << from);
+            long bits = filtered(words, word) & (-1L << from);
             while (true) {
                 if (bits != 0) {
                     int found = (word << 6) + Long.numberOfTrailingZeros(bits);
@@ -263,12 +296,28 @@ final class FreeCapacityIndex {
                 if (++word >= words.length || word << 6 >= to) {
                     return -1;
                 }
-                bits = masked(words, word);
+                bits = filtered(words, word);
             }
         }
 
-        private long masked(long[] words, int word) {
-            return mask == null ? words[word] : words[word] & mask[word];
+        private long filtered(long[] words, int word) {
+            return filterSets == null ? words[word] : words[word] & filterWord(word);
+        }
+
+        private long filterWord(int word) {
+            if (filterWords == null) {
+                filterWords = new long[filterSets[0].length];
+                filterKnown = new long[(filterWords.length + 63) >>> 6];
+            }
+            if ((filterKnown[word >>> 6] & (1L << word)) == 0) {
+                long union = 0;
+                for (long rest = filter; rest != 0; rest &= rest - 1) {
+                    union |= filterSets[Long.numberOfTrailingZeros(rest)][word];
+                }
+                filterWords[word] = union;
+                filterKnown[word >>> 6] |= 1L << word;
+            }
+            return filterWords[word];
         }
     }
 }
