@@ -1,13 +1,20 @@
 package dev.sovra.bench;
 
+import dev.sovra.controller.scheduler.CandidatePool;
 import dev.sovra.controller.scheduler.ClusterSnapshot;
+import dev.sovra.controller.scheduler.FeasibilityCheck;
 import dev.sovra.controller.scheduler.NodeUsage;
 import dev.sovra.controller.scheduler.PlacementPolicy;
 import dev.sovra.controller.scheduler.PlacementRequest;
 import dev.sovra.controller.scheduler.Scheduler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
@@ -24,6 +31,8 @@ import org.openjdk.jmh.util.Statistics;
  * {@code --gc} adds JMH's GC profiler, whose bytes allocated per placement show what a commit copies.
  */
 final class SchedulerBench {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private SchedulerBench() {}
 
     static void run(Args args) throws RunnerException, InterruptedException {
@@ -43,7 +52,7 @@ final class SchedulerBench {
         double fill = fill(args);
         boolean gc = args.values().contains("--gc");
         scheduler(kind, policy);
-        sanityPass(nodes, kind, policy, fill);
+        String sanity = sanityPass(nodes, kind, policy, fill);
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(SchedulerBenchmark.class.getName() + ".placeAndCommit")
                 .param("nodes", String.valueOf(nodes))
@@ -69,10 +78,10 @@ final class SchedulerBench {
                 .findFirst().orElse("");
         System.err.printf(Locale.ROOT, "load average before %s, after %s%n", loadBefore, ThreadCpu.loadAverage());
         System.out.println(String.format(Locale.ROOT,
-                "nodes=%d scheduler=%s policy=%s fill=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f samples=%d%s",
+                "nodes=%d scheduler=%s policy=%s fill=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f samples=%d%s %s",
                 nodes, kind, policy, Double.isNaN(fill) ? "0-0.75" : String.valueOf(fill), 1e6 / stats.getMean(),
                 stats.getPercentile(50) / 1000, stats.getPercentile(99) / 1000, stats.getPercentile(99.9) / 1000, stats.getN(),
-                allocated));
+                allocated, sanity));
     }
 
     /** {@code --fill F}: every node filled to share F; NaN (the default) for a random 0-75 % per node. */
@@ -99,17 +108,31 @@ final class SchedulerBench {
         };
     }
 
-    /** Also shows what the policy does: how many nodes one pass's placements land on, and how empty those were. */
-    private static void sanityPass(int nodes, String kind, String policy, double fill) {
+    /**
+     * Also shows what the policy does: how many nodes one pass's placements land on, how empty those were, and how many
+     * nodes a decision visits (a counting check placed first sees every candidate: the same figure on any machine).
+     * Then the thread CPU time per placement-and-commit over many passes, which a shared machine disturbs less than the
+     * wall time JMH measures. Returns those figures as {@code key=value} pairs.
+     */
+    private static String sanityPass(int nodes, String kind, String policy, double fill) {
         ClusterFixture fixture = ClusterFixture.create(nodes, 42, fill);
-        ClusterSnapshot snapshot = fixture.snapshot();
-        Scheduler scheduler = scheduler(kind, policy);
+        ClusterSnapshot initial = fixture.snapshot();
+        ClusterSnapshot snapshot = initial;
+        VisitCounter visits = new VisitCounter();
+        Scheduler plain = scheduler(kind, policy);
+        List<FeasibilityCheck> checks = new ArrayList<>(List.of(visits));
+        checks.addAll(plain.checks());
+        Scheduler counted = new Scheduler(checks, kind.equals("standard") ? CandidatePool.READY_IN_ZONE : CandidatePool.ALL_NODES,
+                kind.equals("standard") ? Scheduler.DEFAULT_SAMPLE_SIZE : Integer.MAX_VALUE, PlacementPolicy.parse(policy));
         int placed = 0;
+        int mostVisited = 0;
         Set<String> used = new HashSet<>();
         double freeShareBefore = 0;
         PlacementRequest[] requests = fixture.requests(SchedulerBenchmark.PASS);
         for (PlacementRequest request : requests) {
-            Scheduler.Decision decision = scheduler.place(snapshot, request);
+            int before = visits.count;
+            Scheduler.Decision decision = counted.place(snapshot, request);
+            mostVisited = Math.max(mostVisited, visits.count - before);
             if (decision.placed()) {
                 NodeUsage chosen = snapshot.node(decision.nodeId());
                 freeShareBefore += (double) chosen.freeMemoryMiB() / chosen.node().allocatableMemoryMiB();
@@ -118,13 +141,48 @@ final class SchedulerBench {
                 placed++;
             }
         }
-        long ready = fixture.snapshot().nodes().stream().filter(u -> u.node().schedulable()).count();
-        double freeShare = fixture.snapshot().nodes().stream().filter(u -> u.node().schedulable())
+        long ready = initial.nodes().stream().filter(u -> u.node().schedulable()).count();
+        double freeShare = initial.nodes().stream().filter(u -> u.node().schedulable())
                 .mapToDouble(u -> (double) u.freeMemoryMiB() / u.node().allocatableMemoryMiB()).sum() / Math.max(1, ready);
         System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed, mean free memory share of ready nodes %.2f;"
                         + " one pass placed %d of %d requests on %d distinct nodes (policy %s; mean free memory share of the"
-                        + " chosen node %.2f)%n",
+                        + " chosen node %.2f); a decision visited %.1f nodes on average, %d at most%n",
                 nodes, fixture.instanceCount(), freeShare, placed, requests.length, used.size(), policy,
-                placed == 0 ? 0 : freeShareBefore / placed);
+                placed == 0 ? 0 : freeShareBefore / placed, (double) visits.count / requests.length, mostVisited);
+
+        PlacementRequest[] stream = fixture.requests(4096);
+        placeAndCommit(plain, initial, stream, 200); // warm-up
+        long cpuBefore = THREADS.getCurrentThreadCpuTime();
+        int decisions = placeAndCommit(plain, initial, stream, 400);
+        double cpuMicros = (THREADS.getCurrentThreadCpuTime() - cpuBefore) / 1e3 / decisions;
+        return String.format(Locale.ROOT, "nodes_used=%d visited_mean=%.1f visited_max=%d cpu_us_per_op=%.2f", used.size(),
+                (double) visits.count / requests.length, mostVisited, cpuMicros);
+    }
+
+    /** What {@link SchedulerBenchmark#placeAndCommit} does, for {@code passes} passes of {@link SchedulerBenchmark#PASS}. */
+    private static int placeAndCommit(Scheduler scheduler, ClusterSnapshot initial, PlacementRequest[] requests, int passes) {
+        int next = 0;
+        for (int pass = 0; pass < passes; pass++) {
+            ClusterSnapshot snapshot = initial;
+            for (int i = 0; i < SchedulerBenchmark.PASS; i++) {
+                PlacementRequest request = requests[next++ & (requests.length - 1)];
+                Scheduler.Decision decision = scheduler.place(snapshot, request);
+                if (decision.placed()) {
+                    snapshot = snapshot.withPlacement(decision.nodeId(), request);
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Accepts every node and counts them: placed first among the checks, it sees every node a decision visits. */
+    private static final class VisitCounter implements FeasibilityCheck {
+        private int count;
+
+        @Override
+        public Optional<String> reject(NodeUsage node, PlacementRequest request) {
+            count++;
+            return Optional.empty();
+        }
     }
 }
