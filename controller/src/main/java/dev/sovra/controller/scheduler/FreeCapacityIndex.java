@@ -10,16 +10,16 @@ import java.util.Map;
  * <p>Two bucketings of the same nodes, each bucket a bit set over the zone's ready nodes (their index in node-id
  * order, see {@link ReadyNodesByZone}), walked a word of 64 nodes at a time:
  * <ul>
+ *   <li><b>By free share</b> (free memory share plus free vCPU share, halved: what {@link SpreadScorer} and
+ *   {@link BinPackScorer} rank by), in sixteenths: the walk order. Bin-pack walks it from the fullest up, spread from
+ *   the emptiest down, so mixed node sizes are ranked by how full they are, not by how much memory they have.</li>
  *   <li><b>By free memory</b>, in quarter octaves: bucket 0 holds nodes with less than 1 GiB free, then [1, 1.25),
- *   [1.25, 1.5), [1.5, 1.75), [1.75, 2), [2, 2.5) GiB and so on. Every node below the bucket of a request's memory
- *   lacks that memory, so those buckets are never walked (SKU sizes, powers of two, start a bucket: then every node
- *   walked has the memory). Memory rather than vCPU because memory is what a node runs out of first (vCPUs are
- *   overcommitted, memory is not by default); the capacity check still runs on every candidate for both. Bin-pack
- *   walks these from the request's bucket up: the best fit by memory first.</li>
- *   <li><b>By free share</b> (free memory share plus free vCPU share, halved, what {@link SpreadScorer} ranks by),
- *   in sixteenths. Spread walks these from the emptiest down, keeping only nodes whose memory bucket is at or above
- *   the request's (a mask OR-ed from the memory buckets once per decision), so mixed node sizes spread by how full
- *   they are, not by how much memory they have.</li>
+ *   [1.25, 1.5), [1.5, 1.75), [1.75, 2), [2, 2.5) GiB and so on: the filter. Every node below the bucket of a
+ *   request's memory lacks that memory, so walks keep only the nodes of the request's bucket and above (their union
+ *   is OR-ed a word of 64 nodes at a time, when the walk reaches that word); SKU sizes, powers of two, start a
+ *   bucket, so then every node walked has the memory. Memory rather than vCPU because memory is what a node runs out
+ *   of first (vCPUs are overcommitted, memory is not by default); the capacity check still runs on every candidate
+ *   for both.</li>
  * </ul>
  *
  * <p>A long per zone and bucketing marks its non-empty buckets, so a walk jumps over empty ones without reading them.
@@ -193,17 +193,12 @@ final class FreeCapacityIndex {
     }
 
     /**
-     * The zone's ready nodes with at least about {@code memoryMiB} free, by free memory from the least; each bucket
-     * in node-id order, so consecutive placements of one size keep landing on the same node until it is full.
+     * The zone's ready nodes with at least about {@code memoryMiB} free, by free share from the least; each bucket in
+     * node-id order, so consecutive placements of one size keep landing on the same node until it is full (a node
+     * that took one only moves to a fuller bucket, walked earlier).
      */
     Cursor fullestFirst(String zone, long memoryMiB) {
-        int zoneIndex = ready.zoneIndex(zone);
-        int lowest = bucket(memoryMiB);
-        if (zoneIndex < 0 || lowest >= MAX_BUCKETS) {
-            return new Cursor(NO_BUCKETS, 0, true, NO_POSITIONS, 0, null, 0);
-        }
-        return new Cursor(byMemory.sets[zoneIndex], byMemory.occupied[zoneIndex] & (-1L << lowest), true, ready.positions(zoneIndex),
-                0, null, 0);
+        return byShare(zone, memoryMiB, true, 0);
     }
 
     /**
@@ -212,18 +207,19 @@ final class FreeCapacityIndex {
      * start at different nodes among nearly equal ones.
      */
     Cursor emptiestFirst(String zone, long memoryMiB, int seed) {
+        return byShare(zone, memoryMiB, false, seed);
+    }
+
+    private Cursor byShare(String zone, long memoryMiB, boolean ascending, int seed) {
         int zoneIndex = ready.zoneIndex(zone);
         int lowest = bucket(memoryMiB);
-        if (zoneIndex < 0 || lowest >= MAX_BUCKETS) {
-            return new Cursor(NO_BUCKETS, 0, false, NO_POSITIONS, 0, null, 0);
+        // bucket 0 included means every node: no filter needed
+        long memoryFilter = zoneIndex < 0 || lowest == 0 || lowest >= MAX_BUCKETS ? 0 : byMemory.occupied[zoneIndex] & (-1L << lowest);
+        if (zoneIndex < 0 || lowest > 0 && memoryFilter == 0) {
+            return new Cursor(NO_BUCKETS, 0, ascending, NO_POSITIONS, 0, null, 0);
         }
         int[] positions = ready.positions(zoneIndex);
-        // bucket 0 included means every node: no mask needed
-        long memoryFilter = lowest == 0 ? 0 : byMemory.occupied[zoneIndex] & (-1L << lowest);
-        if (lowest > 0 && memoryFilter == 0) {
-            return new Cursor(NO_BUCKETS, 0, false, NO_POSITIONS, 0, null, 0);
-        }
-        return new Cursor(byShare.sets[zoneIndex], byShare.occupied[zoneIndex], false, positions,
+        return new Cursor(byShare.sets[zoneIndex], byShare.occupied[zoneIndex], ascending, positions,
                 Math.floorMod(seed, Math.max(1, positions.length)), lowest == 0 ? null : byMemory.sets[zoneIndex], memoryFilter);
     }
 

@@ -7,7 +7,7 @@ import java.util.Locale;
 public enum PlacementPolicy {
     /** {@link SpreadScorer}: least loaded first, candidates walked from the emptiest nodes. The default. */
     SPREAD(new SpreadScorer()),
-    /** {@link BinPackScorer}: fullest node that fits first, candidates walked from the fullest nodes that have the memory. */
+    /** {@link BinPackScorer}: fullest node that fits first, candidates walked from the fullest nodes. */
     BINPACK(new BinPackScorer());
 
     private final NodeScorer scorer;

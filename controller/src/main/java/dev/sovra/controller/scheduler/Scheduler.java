@@ -14,10 +14,10 @@ import java.util.Optional;
  * <p>A decision walks candidates and scores at most {@code sampleSize} feasible ones (the "best of k choices").
  * When the pool has at most {@code sampleSize} nodes, or is not {@link CandidatePool#READY_IN_ZONE}, it walks the
  * pool in node-id order (so a small zone gets the best feasible node overall, ties to the lowest node id). Else it
- * walks the zone's ready nodes by free capacity ({@link FreeCapacityIndex}), in the policy's order: bin-pack by free
- * memory from the least that still fits, each bucket in node-id order, so consecutive placements fill one node
- * before the next; spread by free share from the largest, each bucket from a position derived from the instance
- * uid, so concurrent decisions start at different nodes among nearly equal ones. Nodes without the memory are never
+ * walks the zone's ready nodes by free share ({@link FreeCapacityIndex}), in the policy's order: bin-pack from the
+ * fullest, each bucket in node-id order, so consecutive placements fill one node before the next is opened; spread
+ * from the emptiest, each bucket from a position derived from the instance uid, so concurrent decisions start at
+ * different nodes among nearly equal ones. Nodes without the memory are never
  * visited, so a decision costs about {@code sampleSize} nodes even in a nearly full zone. The checks run exactly
  * on every node walked, and a request is refused only after every node that could have the memory was walked.
  */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The free-capacity index derived commit by commit walks exactly what one built from scratch walks, in the policy's
- * order (free memory up for bin-pack, free share down for spread), never skips a node that has the memory, and
+ * order (free share up for bin-pack, down for spread), never skips a node that has the memory, and
  * earlier versions never change.
  */
 class FreeCapacityIndexTest {
@@ -98,7 +98,8 @@ class FreeCapacityIndexTest {
                         assertEquals(zone, flat[fullest.get(i)].node().inventory().zone());
                         assertTrue(flat[fullest.get(i)].node().schedulable());
                         if (i > 0) {
-                            assertTrue(bucket >= FreeCapacityIndex.bucket(flat[fullest.get(i - 1)].freeMemoryMiB()), "fullest first");
+                            assertTrue(FreeCapacityIndex.shareBucket(flat[fullest.get(i)])
+                                    >= FreeCapacityIndex.shareBucket(flat[fullest.get(i - 1)]), "fullest share first");
                             assertTrue(FreeCapacityIndex.shareBucket(flat[emptiest.get(i)])
                                     <= FreeCapacityIndex.shareBucket(flat[emptiest.get(i - 1)]), "emptiest share first");
                         }

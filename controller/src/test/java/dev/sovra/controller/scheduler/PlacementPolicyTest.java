@@ -122,7 +122,7 @@ class PlacementPolicyTest {
     }
 
     @Test
-    void spreadOnMixedNodeSizesPrefersTheEmptiestShareOverTheMostFreeMemory() {
+    void onMixedNodeSizesBothPoliciesRankByShareNotByFreeMemory() {
         List<Node> nodes = new ArrayList<>();
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -140,7 +140,7 @@ class PlacementPolicyTest {
             String chosen = Scheduler.standard(PlacementPolicy.SPREAD).place(snapshot, new PlacementRequest("s" + i, 1, 1024, "a")).nodeId();
             assertEquals(8192, snapshot.node(chosen).node().inventory().memoryMiB(), "an empty small node, not a half-full big one");
             String packed = Scheduler.standard(PlacementPolicy.BINPACK).place(snapshot, new PlacementRequest("b" + i, 1, 1024, "a")).nodeId();
-            assertEquals(8192, snapshot.node(packed).node().inventory().memoryMiB(), "bin-pack: the least free memory that fits");
+            assertEquals(65536, snapshot.node(packed).node().inventory().memoryMiB(), "bin-pack: a half-full node, not an empty one");
         }
         String large = Scheduler.standard(PlacementPolicy.SPREAD).place(snapshot, new PlacementRequest("large", 2, 16384, "a")).nodeId();
         assertEquals(65536, snapshot.node(large).node().inventory().memoryMiB(), "only the big nodes have 16 GiB free");
