@@ -15,9 +15,10 @@ import java.util.Map;
  *   the emptiest down, so mixed node sizes are ranked by how full they are, not by how much memory they have.</li>
  *   <li><b>By free memory</b>, in quarter octaves: bucket 0 holds nodes with less than 1 GiB free, then [1, 1.25),
  *   [1.25, 1.5), [1.5, 1.75), [1.75, 2), [2, 2.5) GiB and so on: the filter. Every node below the bucket of a
- *   request's memory lacks that memory, so walks keep only the nodes of the request's bucket and above (their union
- *   is OR-ed a word of 64 nodes at a time, when the walk reaches that word); SKU sizes, powers of two, start a
- *   bucket, so then every node walked has the memory. Memory rather than vCPU because memory is what a node runs out
+ *   request's memory lacks that memory, so walks keep only the nodes of the request's bucket and above (OR-ed, or the
+ *   buckets below it OR-ed and dropped, whichever are fewer, a word of 64 nodes at a time when the walk reaches that
+ *   word; no filter when no node lacks the memory); SKU sizes, powers of two, start a bucket, so then every node
+ *   walked has the memory. Memory rather than vCPU because memory is what a node runs out
  *   of first (vCPUs are overcommitted, memory is not by default); the capacity check still runs on every candidate
  *   for both.</li>
  * </ul>
@@ -213,20 +214,28 @@ final class FreeCapacityIndex {
     private Cursor byShare(String zone, long memoryMiB, boolean ascending, int seed) {
         int zoneIndex = ready.zoneIndex(zone);
         int lowest = bucket(memoryMiB);
-        // bucket 0 included means every node: no filter needed
-        long memoryFilter = zoneIndex < 0 || lowest == 0 || lowest >= MAX_BUCKETS ? 0 : byMemory.occupied[zoneIndex] & (-1L << lowest);
-        if (zoneIndex < 0 || lowest > 0 && memoryFilter == 0) {
-            return new Cursor(NO_BUCKETS, 0, ascending, NO_POSITIONS, 0, null, 0);
+        if (zoneIndex < 0 || lowest >= MAX_BUCKETS) {
+            return new Cursor(NO_BUCKETS, 0, ascending, NO_POSITIONS, 0, null, 0, false);
+        }
+        long occupied = byMemory.occupied[zoneIndex];
+        long below = occupied & ((1L << lowest) - 1);
+        long above = occupied & (-1L << lowest);
+        if (above == 0) {
+            return new Cursor(NO_BUCKETS, 0, ascending, NO_POSITIONS, 0, null, 0, false);
         }
         int[] positions = ready.positions(zoneIndex);
+        // every ready node is in exactly one memory bucket: keep those above, or drop those below, whichever has fewer
+        // buckets to OR; nothing below (the usual case when the zone has room) needs no filter at all
+        boolean dropBelow = Long.bitCount(below) <= Long.bitCount(above);
         return new Cursor(byShare.sets[zoneIndex], byShare.occupied[zoneIndex], ascending, positions,
-                Math.floorMod(seed, Math.max(1, positions.length)), lowest == 0 ? null : byMemory.sets[zoneIndex], memoryFilter);
+                Math.floorMod(seed, Math.max(1, positions.length)), below == 0 ? null : byMemory.sets[zoneIndex],
+                dropBelow ? below : above, dropBelow);
     }
 
     /**
      * Walks the buckets in {@code toWalk} (bits) upwards or downwards; each bucket from {@code start}, wrapping; when
-     * {@code filterSets} is given, only nodes in one of the {@code filter} buckets of it (computed a word at a time,
-     * when the walk reaches that word).
+     * {@code filterSets} is given, only nodes in one of its {@code filter} buckets, or with {@code excluding} only nodes
+     * in none of them (computed a word at a time, when the walk reaches that word).
      */
     static final class Cursor {
         private final long[][] buckets;
@@ -235,6 +244,7 @@ final class FreeCapacityIndex {
         private final int start;
         private final long[][] filterSets;
         private final long filter;
+        private final boolean excluding;
         private long[] filterWords;
         private long[] filterKnown;
         private long toWalk;
@@ -242,7 +252,8 @@ final class FreeCapacityIndex {
         private int from;
         private boolean wrapped;
 
-        private Cursor(long[][] buckets, long toWalk, boolean ascending, int[] positions, int start, long[][] filterSets, long filter) {
+        private Cursor(long[][] buckets, long toWalk, boolean ascending, int[] positions, int start, long[][] filterSets, long filter,
+                       boolean excluding) {
             this.buckets = buckets;
             this.toWalk = toWalk;
             this.ascending = ascending;
@@ -250,6 +261,7 @@ final class FreeCapacityIndex {
             this.start = start;
             this.filterSets = filterSets;
             this.filter = filter;
+            this.excluding = excluding;
         }
 
         /** The next node's position in the snapshot, or -1 when none is left. */
@@ -310,7 +322,7 @@ final class FreeCapacityIndex {
                 for (long rest = filter; rest != 0; rest &= rest - 1) {
                     union |= filterSets[Long.numberOfTrailingZeros(rest)][word];
                 }
-                filterWords[word] = union;
+                filterWords[word] = excluding ? ~union : union;
                 filterKnown[word >>> 6] |= 1L << word;
             }
             return filterWords[word];
