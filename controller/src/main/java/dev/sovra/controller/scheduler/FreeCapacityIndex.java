@@ -194,14 +194,12 @@ final class FreeCapacityIndex {
     }
 
     /**
-     * The zone's ready nodes with at least about {@code memoryMiB} free, by free share from the least; each bucket from
-     * the node at {@code seed} (modulo the zone's size) on, wrapping around. A node that took a placement only moves to
-     * a fuller bucket, walked earlier, so consecutive placements of one size keep landing on it until it is full; the
-     * seed only decides which of many equally full nodes a walk meets first, so concurrent workers do not all
-     * aim at the same one.
+     * The zone's ready nodes with at least about {@code memoryMiB} free, by free share from the least; each bucket in
+     * node-id order, so consecutive placements of one size keep landing on the same node until it is full (a node
+     * that took one only moves to a fuller bucket, walked earlier).
      */
-    Cursor fullestFirst(String zone, long memoryMiB, int seed) {
-        return byShare(zone, memoryMiB, true, seed);
+    Cursor fullestFirst(String zone, long memoryMiB) {
+        return byShare(zone, memoryMiB, true, 0);
     }
 
     /**

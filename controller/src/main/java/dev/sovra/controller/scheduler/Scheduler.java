@@ -15,11 +15,11 @@ import java.util.Optional;
  * When the pool has at most {@code sampleSize} nodes, or is not {@link CandidatePool#READY_IN_ZONE}, it walks the
  * pool in node-id order (so a small zone gets the best feasible node overall, ties to the lowest node id). Else it
  * walks the zone's ready nodes by free share ({@link FreeCapacityIndex}), in the policy's order: bin-pack from the
- * fullest, so consecutive placements fill one node before the next is opened; spread from the emptiest. Each bucket
- * is walked from a position derived from the instance uid, so concurrent decisions start at different nodes among
- * nearly equal ones. Nodes without the memory are never visited, so a decision costs about
- * {@code sampleSize} nodes even in a nearly full zone. The checks run exactly on every node walked, and a request is
- * refused only after every node that could have the memory was walked.
+ * fullest, each bucket in node-id order, so consecutive placements fill one node before the next is opened; spread
+ * from the emptiest, each bucket from a position derived from the instance uid, so concurrent decisions start at
+ * different nodes among nearly equal ones. Nodes without the memory are never
+ * visited, so a decision costs about {@code sampleSize} nodes even in a nearly full zone. The checks run exactly
+ * on every node walked, and a request is refused only after every node that could have the memory was walked.
  */
 public final class Scheduler {
     /** Feasible nodes scored per decision by {@link #standard()}. */
@@ -81,7 +81,7 @@ public final class Scheduler {
         int[] positions = pool.positions(snapshot, request);
         if (pool == CandidatePool.READY_IN_ZONE && request.volumeNode() == null && positions.length > sampleSize) {
             FreeCapacityIndex.Cursor cursor = policy == PlacementPolicy.BINPACK
-                    ? snapshot.freeCapacity().fullestFirst(request.zone(), request.memoryMiB(), seed(request))
+                    ? snapshot.freeCapacity().fullestFirst(request.zone(), request.memoryMiB())
                     : snapshot.freeCapacity().emptiestFirst(request.zone(), request.memoryMiB(), seed(request));
             for (int position = cursor.next(); position >= 0 && choice.feasible < sampleSize; position = cursor.next()) {
                 choice.offer(snapshot.at(position));
@@ -94,7 +94,7 @@ public final class Scheduler {
         return new Decision(choice.best == null ? null : choice.best.node().id(), snapshot, request, this);
     }
 
-    /** Spreads the uid's hash over the int range, so neighbouring hashes start walks far apart. */
+    /** Spreads the uid's hash over the int range, so neighbouring hashes start spread walks far apart. */
     private static int seed(PlacementRequest request) {
         return Objects.hashCode(request.instanceUid()) * 0x9E3779B9;
     }
