@@ -17,9 +17,9 @@ import java.util.Optional;
  * walks the zone's ready nodes by free share ({@link FreeCapacityIndex}), in the policy's order: bin-pack from the
  * fullest, each bucket in node-id order, so consecutive placements fill one node before the next is opened; spread
  * from the emptiest, each bucket from a position derived from the instance uid, so concurrent decisions start at
- * different nodes among nearly equal ones. Nodes without the memory are never
- * visited, so a decision costs about {@code sampleSize} nodes even in a nearly full zone. The checks run exactly
- * on every node walked, and a request is refused only after every node that could have the memory was walked.
+ * different nodes among nearly equal ones. Nodes without the memory are never visited, so a decision costs about
+ * {@code sampleSize} nodes even in a nearly full zone. The checks run exactly on every node walked, and a request is
+ * refused only after every node that could have the memory was walked.
  */
 public final class Scheduler {
     /** Feasible nodes scored per decision by {@link #standard()}. */
