@@ -38,8 +38,9 @@ public final class BenchMain {
     private static void usage() {
         System.err.println("""
                 usage: bench scheduler [--nodes N] [--scheduler standard|exhaustive] [--policy spread|binpack]
-                                       [--iterations I] [--warmup-iterations W]
+                                       [--fill F] [--gc] [--iterations I] [--warmup-iterations W]
                        bench scheduler --mode plan-apply [--nodes N] [--workers W] [--plan-size P]
+                                       [--policy spread|binpack] [--fill F]
                                        [--warmup-seconds W] [--seconds D]
                        bench reconcile [--instances N] [--nodes M] [--passes P]
                        bench transport [--agents N] [--mode request|oneway] [--in-flight T] [--specs S]

@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * A realistic, reproducible cluster for scheduler benchmarks: racks of mixed server sizes spread over
  * three zones, about 5 % of nodes down, every node already 0-75 % allocated by instances of the SKU
- * mix, and a stream of pending instances of the same mix asking for random zones.
+ * mix (or, with a fixed fill, each node filled to that share), and a stream of pending instances of the
+ * same mix asking for random zones.
  */
 public final class ClusterFixture {
     static final String[] ZONES = {"a", "b", "c"};
@@ -41,6 +42,14 @@ public final class ClusterFixture {
     }
 
     public static ClusterFixture create(int nodeCount, long seed) {
+        return create(nodeCount, seed, Double.NaN);
+    }
+
+    /**
+     * @param fill NaN for the default (each node filled to a random 0-75 %); else every node is filled with random SKUs
+     *     that still fit under that share of its vCPU and memory, until not even the smallest does (a nearly full fleet)
+     */
+    public static ClusterFixture create(int nodeCount, long seed, double fill) {
         Random random = new Random(seed);
         List<Node> nodes = new ArrayList<>(nodeCount);
         List<Instance> instances = new ArrayList<>();
@@ -52,12 +61,18 @@ public final class ClusterFixture {
                     "kvm", "generic", ZONES[(i / 40) % ZONES.length]);
             Node node = new Node(id, inventory, state, 2.0, 1.0, 8192, NOW, NOW);
             nodes.add(node);
-            double fill = random.nextDouble() * 0.75;
+            boolean fixedFill = !Double.isNaN(fill);
+            double share = fixedFill ? fill : random.nextDouble() * 0.75;
             int vcpus = 0;
             long memory = 0;
             while (true) {
                 int[] sku = SKUS[random.nextInt(SKUS.length)];
-                if (vcpus + sku[0] > node.allocatableVcpus() * fill || memory + sku[1] > node.allocatableMemoryMiB() * fill) {
+                if (vcpus + sku[0] > node.allocatableVcpus() * share || memory + sku[1] > node.allocatableMemoryMiB() * share) {
+                    boolean smallestFits = vcpus + SKUS[0][0] <= node.allocatableVcpus() * share
+                            && memory + SKUS[0][1] <= node.allocatableMemoryMiB() * share;
+                    if (fixedFill && smallestFits) {
+                        continue;
+                    }
                     break;
                 }
                 vcpus += sku[0];

@@ -2,6 +2,7 @@ package dev.sovra.bench;
 
 import dev.sovra.controller.scheduler.NodeUsage;
 import dev.sovra.controller.scheduler.Placement;
+import dev.sovra.controller.scheduler.PlacementPolicy;
 import dev.sovra.controller.scheduler.PlacementRequest;
 import dev.sovra.controller.scheduler.PlacementWorker;
 import dev.sovra.controller.scheduler.PlanApplier;
@@ -14,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code bench scheduler --mode plan-apply --nodes N --workers W [--plan-size P]}: W threads, each a real
+ * {@code bench scheduler --mode plan-apply --nodes N --workers W [--plan-size P] [--policy spread|binpack] [--fill F]}:
+ * W threads, each a real
  * {@link PlacementWorker}, place the fixture's pending instances through one {@link PlanApplier}, as the
  * reconciler's workers do (minus the durable store write, which is the store's cost, not the scheduler's). Each
  * worker keeps its last {@code 2 x nodes / W} placements and releases the oldest as it goes, so the cluster
@@ -32,8 +34,11 @@ final class PlanApplyBench {
         int planSize = args.intOption("--plan-size", 16);
         int warmupSeconds = args.intOption("--warmup-seconds", 3);
         int seconds = args.intOption("--seconds", 5);
-        ClusterFixture fixture = ClusterFixture.create(nodes, 42);
-        PlanApplier applier = new PlanApplier(fixture.snapshot(), Scheduler.standard().checks());
+        String policy = args.option("--policy") == null ? "spread" : args.option("--policy");
+        PlacementPolicy placementPolicy = PlacementPolicy.parse(policy);
+        double fill = SchedulerBench.fill(args);
+        ClusterFixture fixture = ClusterFixture.create(nodes, 42, fill);
+        PlanApplier applier = new PlanApplier(fixture.snapshot(), Scheduler.standard(placementPolicy).checks());
         PlacementRequest[] requests = fixture.requests(1 << 16);
         int keep = Math.max(64, 2 * nodes) / workers;
         System.err.printf(Locale.ROOT, "fixture: %d nodes, %d instances already placed; %d workers, plans of %d, each keeps its last %d"
@@ -46,7 +51,7 @@ final class PlanApplyBench {
             int slice = requests.length / workers;
             int first = w * slice;
             threads.add(new Thread(() -> {
-                PlacementWorker worker = new PlacementWorker(Scheduler.standard(), applier, placement -> true, 8);
+                PlacementWorker worker = new PlacementWorker(Scheduler.standard(placementPolicy), applier, placement -> true, 8);
                 ArrayDeque<Placement> held = new ArrayDeque<>();
                 int next = 0;
                 while (!window.over()) {
@@ -103,9 +108,9 @@ final class PlanApplyBench {
         }
         LatencyHistogram latency = counters.latency;
         System.out.println(String.format(Locale.ROOT,
-                "nodes=%d mode=plan-apply workers=%d plan_size=%d placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f p999_ms=%.4f"
-                        + " retries_per_1k=%.1f refused=%d cores=%.2f",
-                nodes, workers, planSize, counters.placed.get() / elapsed, latency.percentile(50) / 1e6, latency.percentile(99) / 1e6,
+                "nodes=%d mode=plan-apply workers=%d plan_size=%d policy=%s fill=%s placements_per_s=%.0f p50_ms=%.4f p99_ms=%.4f"
+                        + " p999_ms=%.4f retries_per_1k=%.1f refused=%d cores=%.2f",
+                nodes, workers, planSize, policy, Double.isNaN(fill) ? "0-0.75" : String.valueOf(fill), counters.placed.get() / elapsed, latency.percentile(50) / 1e6, latency.percentile(99) / 1e6,
                 latency.percentile(99.9) / 1e6, 1000.0 * counters.retried.get() / Math.max(1, counters.placed.get()),
                 counters.refused.get(), cores));
     }

@@ -37,6 +37,10 @@ public class SchedulerBenchmark {
     @Param({"spread"})
     public String policy;
 
+    /** Share every node of the fixture is filled to, or NaN for the default random 0-75 %. */
+    @Param({"NaN"})
+    public double fill;
+
     private Scheduler placer;
     private ClusterSnapshot initial;
     private ClusterSnapshot snapshot;
@@ -45,7 +49,7 @@ public class SchedulerBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ClusterFixture fixture = ClusterFixture.create(nodes, 42);
+        ClusterFixture fixture = ClusterFixture.create(nodes, 42, fill);
         placer = SchedulerBench.scheduler(scheduler, policy);
         initial = fixture.snapshot();
         snapshot = initial;

@@ -2,13 +2,14 @@ package dev.sovra.controller.scheduler;
 
 import java.util.stream.IntStream;
 
-/** Which nodes a decision walks; the feasibility checks then run on each of them, exactly. */
+/** Which nodes a decision walks (see {@link Scheduler} for the order); the feasibility checks run on each of them, exactly. */
 public enum CandidatePool {
     /** Every node of the snapshot (what the checks alone decide). */
     ALL_NODES,
     /**
-     * Only schedulable (READY, not draining) nodes of the requested zone: the index does the liveness, drain and zone
-     * checks' bulk work up front.
+     * Only schedulable (READY, not draining) nodes of the requested zone that have the memory asked for: the indexes
+     * ({@link ReadyNodesByZone}, {@link FreeCapacityIndex}) do the liveness, drain, zone and memory checks' bulk work
+     * up front.
      */
     READY_IN_ZONE;
 

@@ -15,19 +15,29 @@ import java.util.TreeMap;
 /**
  * An immutable view of nodes and their allocations that one placement decision reads. Nodes sit in
  * a {@link UsageArray} in node-id order; the id index and the {@link ReadyNodesByZone} index never change with
- * placements, so committing a placement copies only a chunk of usages.
+ * placements, so committing a placement copies only a chunk of usages and, when the node changes bucket, two bit
+ * sets per bucketing of the {@link FreeCapacityIndex}.
  */
 public final class ClusterSnapshot {
     private final UsageArray usages;
     private final Map<String, Integer> positions;
     private final ReadyNodesByZone ready;
+    private final FreeCapacityIndex freeCapacity;
     private final List<String> nodeIds;
 
-    private ClusterSnapshot(UsageArray usages, Map<String, Integer> positions, ReadyNodesByZone ready, List<String> nodeIds) {
+    private ClusterSnapshot(UsageArray usages, Map<String, Integer> positions, ReadyNodesByZone ready, FreeCapacityIndex freeCapacity,
+                            List<String> nodeIds) {
         this.usages = usages;
         this.positions = positions;
         this.ready = ready;
+        this.freeCapacity = freeCapacity;
         this.nodeIds = nodeIds;
+    }
+
+    private static ClusterSnapshot indexed(UsageArray usages, Map<String, Integer> positions, List<String> nodeIds) {
+        NodeUsage[] flat = usages.toArray();
+        ReadyNodesByZone ready = ReadyNodesByZone.of(flat);
+        return new ClusterSnapshot(usages, positions, ready, FreeCapacityIndex.of(ready, flat), nodeIds);
     }
 
     /** Allocations count every placed instance, including stopped and deleting ones: they still hold their node. */
@@ -57,8 +67,7 @@ public final class ClusterSnapshot {
         for (int i = 0; i < usages.length; i++) {
             positions.put(usages[i].node().id(), i);
         }
-        return new ClusterSnapshot(UsageArray.of(usages), Map.copyOf(positions), ReadyNodesByZone.of(usages),
-                List.copyOf(byId.keySet()));
+        return indexed(UsageArray.of(usages), Map.copyOf(positions), List.copyOf(byId.keySet()));
     }
 
     /** The instance's SECA anti-affinity group, qualified by its workspace (groups are per workspace), or null. */
@@ -114,9 +123,14 @@ public final class ClusterSnapshot {
         return ready.positions(zone);
     }
 
+    /** The READY nodes of each zone by free memory and free share. */
+    FreeCapacityIndex freeCapacity() {
+        return freeCapacity;
+    }
+
     /**
      * The snapshot after a node's record changed (it went down, or came back): allocations stay, the ready
-     * index is rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
+     * and free-capacity indexes are rebuilt. A node this snapshot does not know is ignored; it joins with the next snapshot.
      */
     public ClusterSnapshot withNode(Node node) {
         Integer position = positions.get(node.id());
@@ -124,17 +138,18 @@ public final class ClusterSnapshot {
             return this;
         }
         NodeUsage old = usages.get(position);
-        UsageArray next = usages.with(position, new NodeUsage(node, old.allocatedVcpus(), old.allocatedMemoryMiB(),
-                old.antiAffinityGroups()));
-        return new ClusterSnapshot(next, positions, ReadyNodesByZone.of(next.toArray()), nodeIds);
+        return indexed(usages.with(position, new NodeUsage(node, old.allocatedVcpus(), old.allocatedMemoryMiB(),
+                old.antiAffinityGroups())), positions, nodeIds);
     }
 
-    /** The snapshot with the usages at the given positions replaced; each touched chunk is copied once. */
+    /** The snapshot with the usages at the given positions replaced; each touched chunk and bit set is copied once. */
     ClusterSnapshot withUsages(Map<Integer, NodeUsage> changed) {
-        return changed.isEmpty() ? this : new ClusterSnapshot(usages.with(changed), positions, ready, nodeIds);
+        return changed.isEmpty() ? this
+                : new ClusterSnapshot(usages.with(changed), positions, ready, freeCapacity.with(changed, usages), nodeIds);
     }
 
     private ClusterSnapshot with(int position, NodeUsage usage) {
-        return new ClusterSnapshot(usages.with(position, usage), positions, ready, nodeIds);
+        return new ClusterSnapshot(usages.with(position, usage), positions, ready,
+                freeCapacity.with(position, usages.get(position), usage), nodeIds);
     }
 }

@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /** How the scheduler chooses among feasible nodes ({@code sovra.scheduler.policy}). */
 public enum PlacementPolicy {
-    /** {@link SpreadScorer}: least loaded first. The default. */
+    /** {@link SpreadScorer}: least loaded first, candidates walked from the emptiest nodes. The default. */
     SPREAD(new SpreadScorer()),
-    /** {@link BinPackScorer}: fullest node that fits first. */
+    /** {@link BinPackScorer}: fullest node that fits first, candidates walked from the fullest nodes. */
     BINPACK(new BinPackScorer());
 
     private final NodeScorer scorer;

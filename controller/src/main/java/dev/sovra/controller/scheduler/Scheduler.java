@@ -8,14 +8,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Chooses a node for an instance: every feasibility check must pass, then the {@link NodeScorer} ranks the feasible
- * nodes (spread or bin-pack, see {@link PlacementPolicy}). Pure: reads a snapshot, returns a decision.
+ * Chooses a node for an instance: every feasibility check must pass, then the policy's {@link NodeScorer} ranks the
+ * feasible nodes (spread or bin-pack, see {@link PlacementPolicy}). Pure: reads a snapshot, returns a decision.
  *
- * <p>A decision walks a {@link CandidatePool} and scores at most {@code sampleSize} feasible nodes (the
- * "best of k choices"): from the pool's start when the pool is that small or smaller (then the best
- * feasible node overall wins, ties to the lowest node id), else from a position derived from the
- * instance uid, so one decision costs about {@code sampleSize} nodes, not the cluster. The checks run
- * exactly on every node walked, and a request is refused only after the whole pool was walked.
+ * <p>A decision walks candidates and scores at most {@code sampleSize} feasible ones (the "best of k choices").
+ * When the pool has at most {@code sampleSize} nodes, or is not {@link CandidatePool#READY_IN_ZONE}, it walks the
+ * pool in node-id order (so a small zone gets the best feasible node overall, ties to the lowest node id). Else it
+ * walks the zone's ready nodes by free share ({@link FreeCapacityIndex}), in the policy's order: bin-pack from the
+ * fullest, each bucket in node-id order, so consecutive placements fill one node before the next is opened; spread
+ * from the emptiest, each bucket from a position derived from the instance uid, so concurrent decisions start at
+ * different nodes among nearly equal ones. Nodes without the memory are never visited, so a decision costs about
+ * {@code sampleSize} nodes even in a nearly full zone. The checks run exactly on every node walked, and a request is
+ * refused only after every node that could have the memory was walked.
  */
 public final class Scheduler {
     /** Feasible nodes scored per decision by {@link #standard()}. */
@@ -24,15 +28,17 @@ public final class Scheduler {
     private final List<FeasibilityCheck> checks;
     private final CandidatePool pool;
     private final int sampleSize;
+    private final PlacementPolicy policy;
     private final NodeScorer scorer;
 
     /** Walks every node and scores every feasible one, spreading. */
     public Scheduler(List<FeasibilityCheck> checks) {
-        this(checks, CandidatePool.ALL_NODES, Integer.MAX_VALUE, PlacementPolicy.SPREAD.scorer());
+        this(checks, CandidatePool.ALL_NODES, Integer.MAX_VALUE, PlacementPolicy.SPREAD);
     }
 
-    public Scheduler(List<FeasibilityCheck> checks, CandidatePool pool, int sampleSize, NodeScorer scorer) {
-        this.scorer = Objects.requireNonNull(scorer, "scorer");
+    public Scheduler(List<FeasibilityCheck> checks, CandidatePool pool, int sampleSize, PlacementPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.scorer = policy.scorer();
         if (sampleSize < 1) {
             throw new IllegalArgumentException("sampleSize must be at least 1, was " + sampleSize);
         }
@@ -58,7 +64,7 @@ public final class Scheduler {
 
     /** Ready nodes of the requested zone, best of {@value #DEFAULT_SAMPLE_SIZE} feasible ones by the policy's scorer. */
     public static Scheduler standard(PlacementPolicy policy) {
-        return new Scheduler(standardChecks(), CandidatePool.READY_IN_ZONE, DEFAULT_SAMPLE_SIZE, policy.scorer());
+        return new Scheduler(standardChecks(), CandidatePool.READY_IN_ZONE, DEFAULT_SAMPLE_SIZE, policy);
     }
 
     /** The standard checks over every node, scoring all feasible ones: the reference {@link #standard()} samples. */
@@ -67,17 +73,44 @@ public final class Scheduler {
     }
 
     public static Scheduler exhaustive(PlacementPolicy policy) {
-        return new Scheduler(standardChecks(), CandidatePool.ALL_NODES, Integer.MAX_VALUE, policy.scorer());
+        return new Scheduler(standardChecks(), CandidatePool.ALL_NODES, Integer.MAX_VALUE, policy);
     }
 
     public Decision place(ClusterSnapshot snapshot, PlacementRequest request) {
+        Choice choice = new Choice(request);
         int[] positions = pool.positions(snapshot, request);
-        int start = positions.length <= sampleSize ? 0 : Math.floorMod(Objects.hashCode(request.instanceUid()), positions.length);
-        NodeUsage best = null;
-        double bestScore = 0;
-        int feasible = 0;
-        for (int i = 0; i < positions.length && feasible < sampleSize; i++) {
-            NodeUsage candidate = snapshot.at(positions[(start + i) % positions.length]);
+        if (pool == CandidatePool.READY_IN_ZONE && request.volumeNode() == null && positions.length > sampleSize) {
+            FreeCapacityIndex.Cursor cursor = policy == PlacementPolicy.BINPACK
+                    ? snapshot.freeCapacity().fullestFirst(request.zone(), request.memoryMiB())
+                    : snapshot.freeCapacity().emptiestFirst(request.zone(), request.memoryMiB(), seed(request));
+            for (int position = cursor.next(); position >= 0 && choice.feasible < sampleSize; position = cursor.next()) {
+                choice.offer(snapshot.at(position));
+            }
+        } else {
+            for (int i = 0; i < positions.length && choice.feasible < sampleSize; i++) {
+                choice.offer(snapshot.at(positions[i]));
+            }
+        }
+        return new Decision(choice.best == null ? null : choice.best.node().id(), snapshot, request, this);
+    }
+
+    /** Spreads the uid's hash over the int range, so neighbouring hashes start spread walks far apart. */
+    private static int seed(PlacementRequest request) {
+        return Objects.hashCode(request.instanceUid()) * 0x9E3779B9;
+    }
+
+    /** The best feasible node of one decision so far; ties go to the node walked first. */
+    private final class Choice {
+        private final PlacementRequest request;
+        private NodeUsage best;
+        private double bestScore;
+        private int feasible;
+
+        Choice(PlacementRequest request) {
+            this.request = request;
+        }
+
+        void offer(NodeUsage candidate) {
             if (accepts(candidate, request)) {
                 feasible++;
                 double score = scorer.score(candidate, request);
@@ -87,7 +120,6 @@ public final class Scheduler {
                 }
             }
         }
-        return new Decision(best == null ? null : best.node().id(), snapshot, request, this);
     }
 
     private boolean accepts(NodeUsage node, PlacementRequest request) {

@@ -92,7 +92,7 @@ class PlanApplierTest {
         // Another worker commits n1 full while this one is deciding (on the snapshot it already holds).
         Placement neighbour = new Placement("n1", new PlacementRequest("neighbour", 8, 1024, "a"));
         Scheduler racing = new Scheduler(List.of(new CommitsOnFirstCall(applier, neighbour), new NodeReadyCheck(), new ZoneCheck(),
-                new CapacityCheck()), CandidatePool.READY_IN_ZONE, Scheduler.DEFAULT_SAMPLE_SIZE, PlacementPolicy.SPREAD.scorer());
+                new CapacityCheck()), CandidatePool.READY_IN_ZONE, Scheduler.DEFAULT_SAMPLE_SIZE, PlacementPolicy.SPREAD);
         List<Placement> recorded = new ArrayList<>();
         PlacementWorker worker = new PlacementWorker(racing, applier, placement -> recorded.add(placement), 3);
 
