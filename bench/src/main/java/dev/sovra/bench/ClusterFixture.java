@@ -106,7 +106,7 @@ public final class ClusterFixture {
         String uid = new UUID(random.nextLong(), random.nextLong()).toString();
         InstanceSpec spec = new InstanceSpec(uid, "tenants/t/workspaces/w/instances/" + uid, vcpus, memoryMiB, null, List.of(),
                 List.of(), PowerState.ON, 0);
-        return new Instance("t", "w", uid, Map.of(), Map.of(), "sku", "a", "bs", Map.of(), spec, nodeId,
+        return new Instance("t", "w", uid, Map.of(), Map.of(), Map.of(), "sku", "a", "bs", Map.of(), spec, nodeId,
                 InstanceStatus.pending(NOW, "Scheduled", null), ResourceMetadata.created(NOW));
     }
 }

@@ -105,7 +105,8 @@ final class ReconcileBench {
                     String path = Instance.path("t1", "ws", "vm-" + i);
                     String label = Integer.toString(i);
                     instances.update(path, instance -> new Instance(instance.tenant(), instance.workspace(), instance.name(),
-                            Map.of("touched", label), instance.annotations(), instance.sku(), instance.zone(), instance.bootVolume(),
+                            Map.of("touched", label), instance.annotations(), instance.extensions(), instance.sku(), instance.zone(),
+                            instance.bootVolume(),
                             instance.spec(), instance.runtime(), instance.nodeId(), instance.status(), instance.metadata()));
                     changedPass[i] = millis(reconciler::pass);
                 }
@@ -136,7 +137,7 @@ final class ReconcileBench {
             String path = Instance.path("t1", "ws", name);
             InstanceSpec runtime = new InstanceSpec(uid, path, 1, 1024, null,
                     List.of(new DiskSpec("boot", StorageNaming.uid(boot), "ceph")), List.of(), PowerState.ON, 0);
-            Instance instance = new Instance("t1", "ws", name, Map.of(), Map.of(), "seca.d2xs", "a", "boot-" + i, Map.of(), runtime,
+            Instance instance = new Instance("t1", "ws", name, Map.of(), Map.of(), Map.of(), "seca.d2xs", "a", "boot-" + i, Map.of(), runtime,
                     null, InstanceStatus.pending(created, "Creating", null), ResourceMetadata.created(created.plusMillis(i)));
             if (instances.compareAndPut(path, instance, 0).isEmpty()) {
                 throw new IllegalStateException("instance " + path + " exists already");

@@ -7,6 +7,7 @@ import java.util.Objects;
  * A SECA compute instance as the controller stores it: what the tenant asked for, where it runs,
  * and what was last observed.
  *
+ * @param extensions the SECA envelope's {@code extensions}, echoed back as sent (validated like annotations)
  * @param sku the instance SKU name (e.g. {@code seca.d2xs}); immutable
  * @param zone the availability zone; immutable
  * @param bootVolume the name of the block storage (same workspace) the instance boots from
@@ -20,6 +21,7 @@ public record Instance(
         String name,
         Map<String, String> labels,
         Map<String, String> annotations,
+        Map<String, String> extensions,
         String sku,
         String zone,
         String bootVolume,
@@ -38,6 +40,7 @@ public record Instance(
         Objects.requireNonNull(metadata, "metadata");
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        extensions = extensions == null ? Map.of() : Map.copyOf(extensions);
         spec = spec == null ? Map.of() : spec;
     }
 
@@ -55,24 +58,25 @@ public record Instance(
     }
 
     public Instance withRuntime(InstanceSpec newRuntime) {
-        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, newRuntime, nodeId, status, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, extensions, sku, zone, bootVolume, spec, newRuntime, nodeId, status, metadata);
     }
 
     public Instance withNode(String newNodeId) {
-        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, newNodeId, status, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, extensions, sku, zone, bootVolume, spec, runtime, newNodeId, status, metadata);
     }
 
     public Instance withStatus(InstanceStatus newStatus) {
-        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, nodeId, newStatus, metadata);
+        return new Instance(tenant, workspace, name, labels, annotations, extensions, sku, zone, bootVolume, spec, runtime, nodeId, newStatus, metadata);
     }
 
     public Instance withMetadata(ResourceMetadata newMetadata) {
-        return new Instance(tenant, workspace, name, labels, annotations, sku, zone, bootVolume, spec, runtime, nodeId, status, newMetadata);
+        return new Instance(tenant, workspace, name, labels, annotations, extensions, sku, zone, bootVolume, spec, runtime, nodeId, status, newMetadata);
     }
 
     /** The tenant-mutable parts of a PUT on an existing instance. */
-    public Instance withEnvelope(Map<String, String> newLabels, Map<String, String> newAnnotations, Map<String, Object> newSpec) {
-        return new Instance(tenant, workspace, name, newLabels, newAnnotations, sku, zone, bootVolume, newSpec, runtime, nodeId,
+    public Instance withEnvelope(Map<String, String> newLabels, Map<String, String> newAnnotations,
+                                 Map<String, String> newExtensions, Map<String, Object> newSpec) {
+        return new Instance(tenant, workspace, name, newLabels, newAnnotations, newExtensions, sku, zone, bootVolume, newSpec, runtime, nodeId,
                 status, metadata);
     }
 }

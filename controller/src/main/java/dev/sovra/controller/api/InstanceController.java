@@ -6,7 +6,6 @@ import dev.sovra.controller.compute.InstanceRequest;
 import dev.sovra.controller.compute.InstanceService;
 import dev.sovra.controller.resource.ListQuery;
 import dev.sovra.controller.resource.ResourceType;
-import dev.sovra.controller.resource.Validation;
 import dev.sovra.model.Instance;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -48,8 +47,6 @@ public final class InstanceController {
             throw ApiProblem.unprocessable("spec is required");
         }
         Map<String, Object> spec = body.spec();
-        // Instances keep no extensions (they are rendered empty), but a malformed map is still refused.
-        Validation.labels(null, null, body.extensions());
         validateSpec(spec);
         Object bootVolume = spec.get("bootVolume");
         Object deviceRef = bootVolume instanceof Map<?, ?> volume ? volume.get("deviceRef") : null;
@@ -64,7 +61,7 @@ public final class InstanceController {
                 dataVolumes.add(References.name(field, dataRef, "block-storages", STORAGE, tenant, workspace, catalog.region()));
             }
         }
-        InstanceRequest request = new InstanceRequest(body.labels(), body.annotations(),
+        InstanceRequest request = new InstanceRequest(body.labels(), body.annotations(), body.extensions(),
                 References.name("spec.skuRef", spec.get("skuRef"), "skus", TYPE.provider(), tenant, null, catalog.region()), text(spec, "zone"),
                 References.name("spec.bootVolume.deviceRef", deviceRef, "block-storages", STORAGE, tenant, workspace,
                         catalog.region()), List.copyOf(dataVolumes), spec);
@@ -173,7 +170,7 @@ public final class InstanceController {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("labels", instance.labels());
         body.put("annotations", instance.annotations());
-        body.put("extensions", Map.of());
+        body.put("extensions", instance.extensions());
         body.put("metadata", SecaJson.metadata(TYPE, instance.tenant(), instance.workspace(), instance.name(), instance.metadata(),
                 verb, catalog.region()));
         body.put("spec", instance.spec());

@@ -10,5 +10,6 @@ import java.util.Map;
  * @param dataVolumes names of the block storages attached after the boot volume, in order (same workspace)
  * @param spec the spec exactly as sent, to be echoed back
  */
-public record InstanceRequest(Map<String, String> labels, Map<String, String> annotations, String sku, String zone,
+public record InstanceRequest(Map<String, String> labels, Map<String, String> annotations, Map<String, String> extensions,
+                              String sku, String zone,
                               String bootVolume, List<String> dataVolumes, Map<String, Object> spec) {}

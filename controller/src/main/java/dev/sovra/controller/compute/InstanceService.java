@@ -65,7 +65,7 @@ public final class InstanceService {
 
     public PutResult put(String tenant, String workspace, String name, InstanceRequest request, Long ifUnmodifiedSince) {
         validateNames(tenant, workspace, name);
-        Validation.labels(request.labels(), request.annotations(), null);
+        Validation.labels(request.labels(), request.annotations(), request.extensions());
         if (resources.get(ResourceType.WORKSPACE, tenant, null, workspace).isEmpty()) {
             throw ApiProblem.unprocessable("workspace " + workspace + " does not exist in tenant " + tenant);
         }
@@ -86,7 +86,8 @@ public final class InstanceService {
                 // SECA: a new instance is powered off until it is started.
                 InstanceSpec runtime = new InstanceSpec(UUID.randomUUID().toString(), path, sku.vcpus(), sku.memoryMiB(),
                         bootLoader, disks, List.of(), PowerState.OFF, 0);
-                Instance created = new Instance(tenant, workspace, name, request.labels(), request.annotations(), sku.name(), zone,
+                Instance created = new Instance(tenant, workspace, name, request.labels(), request.annotations(), request.extensions(),
+                        sku.name(), zone,
                         request.bootVolume(), request.spec(), runtime, null,
                         InstanceStatus.pending(now, "Scheduling", "waiting for placement"), ResourceMetadata.created(now));
                 if (instances.compareAndPut(path, created, 0).isPresent()) {
@@ -126,7 +127,7 @@ public final class InstanceService {
                     ? existing.status().transition(ResourceState.UPDATING, now, "Updating", null)
                             .transition(ResourceState.ACTIVE, now, "Updated", null)
                     : existing.status();
-            Instance updated = existing.withEnvelope(request.labels(), request.annotations(), request.spec())
+            Instance updated = existing.withEnvelope(request.labels(), request.annotations(), request.extensions(), request.spec())
                     .withRuntime(runtime).withStatus(status).withMetadata(existing.metadata().modified(now));
             if (instances.compareAndPut(path, updated, current.get().revision()).isPresent()) {
                 if (runtime != existing.runtime()) {

@@ -67,6 +67,24 @@ class InstanceApiTest extends SecaApiTest {
         assertEquals("GET", json(got).get("metadata").get("verb").asText());
     }
 
+    @Test
+    void envelopeMapsAreEchoedAsSentAndReplacedByAnUpdate() throws Exception {
+        String withEnvelope = VALID.replace("{\"labels\":{\"env\":\"test\"},",
+                "{\"labels\":{\"env\":\"test\"},\"annotations\":{\"note\":\"n1\"},\"extensions\":{\"x.example/tier\":\"gold\"},");
+        HttpResponse<String> created = call("PUT", BASE + "vm-env", withEnvelope);
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("gold", json(created).get("extensions").get("x.example/tier").asText());
+        assertEquals("n1", json(created).get("annotations").get("note").asText());
+        assertEquals("gold", json(call("GET", BASE + "vm-env", null)).get("extensions").get("x.example/tier").asText());
+
+        HttpResponse<String> replaced = call("PUT", BASE + "vm-env", withEnvelope.replace("\"gold\"", "\"silver\""));
+        assertEquals(200, replaced.statusCode(), replaced.body());
+        assertEquals("silver", json(call("GET", BASE + "vm-env", null)).get("extensions").get("x.example/tier").asText());
+        HttpResponse<String> dropped = call("PUT", BASE + "vm-env", VALID);
+        assertEquals(200, dropped.statusCode(), dropped.body());
+        assertEquals(0, json(call("GET", BASE + "vm-env", null)).get("extensions").size(), "a PUT replaces the whole envelope");
+    }
+
     @Inject
     StateStore store;
 

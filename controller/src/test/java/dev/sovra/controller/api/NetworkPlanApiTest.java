@@ -119,7 +119,7 @@ class NetworkPlanApiTest extends SecaApiTest {
         instances.update(Instance.path("t1", "wn", name), instance -> {
             Map<String, Object> spec = new java.util.HashMap<>(instance.spec());
             spec.putAll(nicRefs);
-            return instance.withEnvelope(instance.labels(), instance.annotations(), spec);
+            return instance.withEnvelope(instance.labels(), instance.annotations(), instance.extensions(), spec);
         }).orElseThrow();
     }
 

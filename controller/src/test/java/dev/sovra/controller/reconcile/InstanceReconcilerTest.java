@@ -96,7 +96,7 @@ class InstanceReconcilerTest {
         String path = Instance.path("t", "w", name);
         InstanceSpec runtime = new InstanceSpec(uid, path, 1, 1024, null, List.of(), List.of(), PowerState.ON, 0);
         Map<String, Object> spec = antiAffinityGroup == null ? Map.of() : Map.of("antiAffinityGroup", antiAffinityGroup);
-        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), "seca.d2xs", "a", "boot", spec, runtime, null,
+        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), Map.of(), "seca.d2xs", "a", "boot", spec, runtime, null,
                 InstanceStatus.pending(NOW, "Creating", null), ResourceMetadata.created(NOW.plusMillis(order)));
         assertTrue(instances.compareAndPut(path, instance, 0).isPresent());
     }

@@ -65,7 +65,7 @@ class NodeLossReporterTest {
         InstanceSpec runtime = new InstanceSpec(name + "-uid", path, 1, 1024, null,
                 List.of(new DiskSpec("boot", name + "-vol", backend)), List.of(), PowerState.ON, 0);
         ResourceMetadata metadata = ResourceMetadata.created(DOWN_AT.minusSeconds(600));
-        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), "seca.d2xs", "a", "boot", Map.of(), runtime, node,
+        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), Map.of(), "seca.d2xs", "a", "boot", Map.of(), runtime, node,
                 InstanceStatus.pending(DOWN_AT.minusSeconds(600), "Scheduled", null)
                         .transition(ResourceState.ACTIVE, DOWN_AT.minusSeconds(500), "Running", null),
                 deleting ? metadata.markDeleted(DOWN_AT.minusSeconds(10)) : metadata);

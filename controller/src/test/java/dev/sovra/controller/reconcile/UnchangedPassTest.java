@@ -227,7 +227,7 @@ class UnchangedPassTest {
         String uid = UUID.nameUUIDFromBytes(name.getBytes()).toString();
         String path = Instance.path("t", "w", name);
         InstanceSpec runtime = new InstanceSpec(uid, path, 1, 1024, null, List.of(), List.of(), PowerState.ON, 0);
-        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), "seca.d2xs", "a", "boot", Map.of(), runtime, nodeId,
+        Instance instance = new Instance("t", "w", name, Map.of(), Map.of(), Map.of(), "seca.d2xs", "a", "boot", Map.of(), runtime, nodeId,
                 InstanceStatus.pending(START, "Creating", null), ResourceMetadata.created(START));
         assertTrue(instances.compareAndPut(path, instance, 0).isPresent());
     }

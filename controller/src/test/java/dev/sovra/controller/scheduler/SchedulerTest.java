@@ -31,7 +31,7 @@ class SchedulerTest {
         String uid = UUID.randomUUID().toString();
         InstanceSpec spec = new InstanceSpec(uid, "tenants/t/workspaces/w/instances/" + uid, vcpus, memoryMiB, null, List.of(),
                 List.of(), PowerState.ON, 0);
-        return new Instance("t", "w", uid, Map.of(), Map.of(), "sku", "a", "bs", Map.of(), spec, nodeId, InstanceStatus.pending(NOW, "x", null),
+        return new Instance("t", "w", uid, Map.of(), Map.of(), Map.of(), "sku", "a", "bs", Map.of(), spec, nodeId, InstanceStatus.pending(NOW, "x", null),
                 ResourceMetadata.created(NOW));
     }
 
