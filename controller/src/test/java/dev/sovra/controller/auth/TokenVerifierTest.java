@@ -11,13 +11,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.sovra.controller.testing.MovableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Date;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The verification rules on their own: signature, algorithm, exp with skew, nbf, iss, sub, tenant. */
@@ -95,28 +94,12 @@ class TokenVerifierTest {
 
     @Test
     void aRememberedTokenIsStillCheckedForExpiryAndARefusedOneIsNotRemembered() throws Exception {
-        AtomicReference<Instant> now = new AtomicReference<>(NOW);
-        Clock movable = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                throw new UnsupportedOperationException("UTC only");
-            }
-        };
+        MovableClock movable = new MovableClock(NOW);
         TokenVerifier timed = new TokenVerifier(keys, ISSUER, Duration.ofSeconds(60), movable);
         String token = issuedAt(NOW, Duration.ofMinutes(10));
         assertEquals("alice", timed.verify(token).subject());
         assertEquals("alice", timed.verify(token).subject()); // the second time from memory
-        now.set(NOW.plus(Duration.ofMinutes(11)).plusSeconds(1)); // past exp and the minute of skew
+        movable.set(NOW.plus(Duration.ofMinutes(11)).plusSeconds(1)); // past exp and the minute of skew
         TokenVerifier.InvalidTokenException expired = assertThrows(TokenVerifier.InvalidTokenException.class,
                 () -> timed.verify(token));
         assertEquals("token has expired", expired.getMessage());
@@ -126,7 +109,7 @@ class TokenVerifierTest {
         TokenVerifier.InvalidTokenException notYet = assertThrows(TokenVerifier.InvalidTokenException.class,
                 () -> timed.verify(early));
         assertEquals("token is not valid yet", notYet.getMessage());
-        now.set(NOW.plusSeconds(1200));
+        movable.set(NOW.plusSeconds(1200));
         assertEquals("alice", timed.verify(early).subject(), "valid once its nbf is reached");
     }
 

@@ -20,6 +20,7 @@ import dev.sovra.controller.storage.StorageReconciler;
 import dev.sovra.controller.storage.VolumeRecord;
 import dev.sovra.controller.store.MvStateStore;
 import dev.sovra.controller.store.Repository;
+import dev.sovra.controller.testing.MovableClock;
 import dev.sovra.model.Instance;
 import dev.sovra.model.InstanceSpec;
 import dev.sovra.model.InstanceStatus;
@@ -45,8 +46,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,7 +54,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -308,33 +306,5 @@ class UnchangedPassTest {
 
         @Override
         public void onDisconnected(Connection connection, String reason) {}
-    }
-
-    /** A clock the test moves: the reconciler acts on elapsed time (unreachable grace, full-pass period). */
-    private static final class MovableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MovableClock(Instant start) {
-            this.now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration duration) {
-            now.updateAndGet(t -> t.plus(duration));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the test clock is UTC only");
-        }
     }
 }
