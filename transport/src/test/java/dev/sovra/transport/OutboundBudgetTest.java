@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sovra.model.DomainState;
-import dev.sovra.model.InstanceObservation;
 import dev.sovra.transport.TestSupport.Pki;
 import dev.sovra.transport.TestSupport.RecordingHandler;
 import dev.sovra.transport.message.Ack;
 import dev.sovra.transport.message.DesiredState;
 import dev.sovra.transport.message.Message;
-import dev.sovra.transport.message.ObservedState;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +36,6 @@ class OutboundBudgetTest {
     private static final long PER_CONNECTION = 2 * 1024 * 1024;
     private static final long BUDGET = 3 * 1024 * 1024;
     private static final int FRAME_SLACK = 64 * 1024;
-    private static final ObservedState BIG = ObservedState.instances(List.of(new InstanceObservation("u", "r",
-            DomainState.RUNNING, 0, "x".repeat(16 * 1024), Instant.EPOCH)), false);
 
     @Test
     @Timeout(60)
@@ -99,13 +93,13 @@ class OutboundBudgetTest {
                 });
 
                 List<Connection> stuck = stuckNodes.stream().map(byNode::get).toList();
-                stuck.forEach(c -> c.send(BIG)); // blocks each stuck agent's handler
+                stuck.forEach(c -> c.send(TestSupport.BIG_OBSERVATION)); // blocks each stuck agent's handler
                 long maxWaiting = 0;
                 int sent = 0;
                 boolean healthyUnwritableUnderPressure = false;
                 while (stuck.stream().anyMatch(Connection::isOpen) && sent < 60_000) { // 60,000 x 16 KiB = 960 MiB unbounded
                     for (Connection c : stuck) {
-                        c.send(BIG); // never blocks, ignores writability; dropped once c is closed
+                        c.send(TestSupport.BIG_OBSERVATION); // never blocks, ignores writability; dropped once c is closed
                         sent++;
                         maxWaiting = Math.max(maxWaiting, server.outboundBytesWaiting());
                         if (server.outboundBytesWaiting() > BUDGET / 2 + FRAME_SLACK && !toHealthy.isWritable()) {

@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sovra.model.DomainState;
-import dev.sovra.model.InstanceObservation;
 import dev.sovra.transport.TestSupport.Pki;
 import dev.sovra.transport.TestSupport.RecordingHandler;
 import dev.sovra.transport.message.Ack;
 import dev.sovra.transport.message.DesiredState;
 import dev.sovra.transport.message.Message;
-import dev.sovra.transport.message.ObservedState;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -36,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SlowAgentTest {
     private static final long LIMIT = 2 * 1024 * 1024;
-    private static final ObservedState BIG = ObservedState.instances(List.of(new InstanceObservation("u", "r",
-            DomainState.RUNNING, 0, "x".repeat(16 * 1024), Instant.EPOCH)), false);
 
     @Test
     @Timeout(60)
@@ -94,13 +88,13 @@ class SlowAgentTest {
                     }
                 });
 
-                toSlow.send(BIG); // blocks the slow agent's handler
+                toSlow.send(TestSupport.BIG_OBSERVATION); // blocks the slow agent's handler
                 CompletableFuture<Message> stuckRequest = toSlow.request(DesiredState.instances(1, List.of()), Duration.ofSeconds(30));
                 long maxPending = 0;
                 int sent = 0;
                 long floodStart = System.nanoTime();
                 while (toSlow.isOpen() && sent < 20_000) { // 20,000 x 16 KiB = 320 MiB if nothing bounded it
-                    toSlow.send(BIG); // never blocks, ignores writability: a careless sender
+                    toSlow.send(TestSupport.BIG_OBSERVATION); // never blocks, ignores writability: a careless sender
                     sent++;
                     maxPending = Math.max(maxPending, slowSide.pendingOutboundBytes());
                 }

@@ -2,7 +2,10 @@ package dev.sovra.transport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sovra.model.DomainState;
+import dev.sovra.model.InstanceObservation;
 import dev.sovra.transport.message.Message;
+import dev.sovra.transport.message.ObservedState;
 import dev.sovra.transport.pki.CertificateRequests;
 import dev.sovra.transport.pki.ClusterCa;
 import dev.sovra.transport.pki.Credentials;
@@ -14,6 +17,7 @@ import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +48,10 @@ final class TestSupport {
             return new Credentials(pair.getPrivate(), certificate, ca.certificate());
         }
     }
+
+    /** A one-way message of about 16 KiB: floods a peer that stopped reading in few sends. */
+    static final ObservedState BIG_OBSERVATION = ObservedState.instances(List.of(new InstanceObservation("u", "r",
+            DomainState.RUNNING, 0, "x".repeat(16 * 1024), Instant.EPOCH)), false);
 
     static TransportServer.Builder server(Pki pki, MessageHandler handler) {
         return TransportServer.builder()
