@@ -97,16 +97,16 @@ final class PrivateOvs implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (netns != null) {
-            check("ip", "netns", "add", netns);
+            Appliance.check("ip", "netns", "add", netns);
             ip("link", "set", "lo", "up");
         }
         Path db = dir.resolve("conf.db");
-        check("ovsdb-tool", "create", db.toString(), "/usr/share/openvswitch/vswitch.ovsschema");
+        Appliance.check("ovsdb-tool", "create", db.toString(), "/usr/share/openvswitch/vswitch.ovsschema");
         daemons.add(daemon("ovsdb-server.out", "ovsdb-server", db.toString(), "--remote=punix:" + socket(),
                 "--unixctl=" + dir.resolve("ovsdb-server.ctl"), "--log-file=" + dir.resolve("ovsdb-server.log"),
                 "-vconsole:off", "--no-chdir"));
         awaitFile(socket());
-        check("ovs-vsctl", "--db=unix:" + socket(), "--no-wait", "init");
+        Appliance.check("ovs-vsctl", "--db=unix:" + socket(), "--no-wait", "init");
         List<String> vswitchd = new ArrayList<>(netns == null ? List.of() : List.of("ip", "netns", "exec", netns));
         vswitchd.addAll(List.of("ovs-vswitchd", "unix:" + socket(), "--unixctl=" + dir.resolve("ovs-vswitchd.ctl"),
                 "--log-file=" + dir.resolve("ovs-vswitchd.log"), "-vconsole:off", "--no-chdir"));
@@ -123,12 +123,12 @@ final class PrivateOvs implements AutoCloseable {
     String vsctl(String... args) {
         List<String> command = new ArrayList<>(List.of("ovs-vsctl", "--db=unix:" + socket(), "--timeout=20"));
         command.addAll(List.of(args));
-        return check(command.toArray(String[]::new));
+        return Appliance.check(command.toArray(String[]::new));
     }
 
     /** Joins two emulated hosts' {@code br-phy} by a veth pair ({@code <prefix>u} on each side): their underlay. */
     static void connectUnderlay(PrivateOvs a, PrivateOvs b) {
-        check("ip", "link", "add", a.prefix + "u", "netns", a.netns, "type", "veth", "peer", "name", b.prefix + "u",
+        Appliance.check("ip", "link", "add", a.prefix + "u", "netns", a.netns, "type", "veth", "peer", "name", b.prefix + "u",
                 "netns", b.netns);
         for (PrivateOvs host : List.of(a, b)) {
             host.ip("link", "set", host.prefix + "u", "up");
@@ -145,7 +145,7 @@ final class PrivateOvs implements AutoCloseable {
     String ip(String... args) {
         List<String> command = new ArrayList<>(netns == null ? List.of("ip") : List.of("ip", "-n", netns));
         command.addAll(List.of(args));
-        return check(command.toArray(String[]::new));
+        return Appliance.check(command.toArray(String[]::new));
     }
 
     /** Names of the links in the switch's namespace whose name starts with {@code start}. */
@@ -156,7 +156,7 @@ final class PrivateOvs implements AutoCloseable {
 
     /** The bridge's OpenFlow flows ({@code ovs-ofctl dump-flows}), one per line, without the header. */
     List<String> flows() {
-        String out = check("ovs-ofctl", "-O", "OpenFlow14", "dump-flows", "unix:" + dir.resolve(bridge + ".mgmt"));
+        String out = Appliance.check("ovs-ofctl", "-O", "OpenFlow14", "dump-flows", "unix:" + dir.resolve(bridge + ".mgmt"));
         return out.lines().map(String::trim).filter(l -> l.contains("actions=")).toList();
     }
 
@@ -242,22 +242,6 @@ final class PrivateOvs implements AutoCloseable {
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command[0], e);
-        }
-    }
-
-    private static String check(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
-                fail(String.join(" ", command) + " failed: " + output);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -87,20 +87,20 @@ final class Uplink implements AutoCloseable {
     }
 
     private void create() {
-        check(ip("link", "add", bridge, "type", "bridge"));
-        check(ip("link", "set", bridge, "up"));
-        check("ip", "netns", "add", outside);
+        Appliance.check(ip("link", "add", bridge, "type", "bridge"));
+        Appliance.check(ip("link", "set", bridge, "up"));
+        Appliance.check("ip", "netns", "add", outside);
         List<String> veth = new ArrayList<>(List.of("ip", "link", "add", cable));
         if (nodeNetns != null) {
             veth.addAll(List.of("netns", nodeNetns));
         }
         veth.addAll(List.of("type", "veth", "peer", "name", outsideDevice, "netns", outside));
-        check(veth.toArray(String[]::new));
-        check(ip("link", "set", cable, "master", bridge, "up"));
-        check("ip", "-n", outside, "link", "set", "lo", "up");
-        check("ip", "-n", outside, "addr", "add", internet + "/32", "dev", "lo");
-        check("ip", "-n", outside, "addr", "add", gatewayCidr, "dev", outsideDevice);
-        check("ip", "-n", outside, "link", "set", outsideDevice, "up");
+        Appliance.check(veth.toArray(String[]::new));
+        Appliance.check(ip("link", "set", cable, "master", bridge, "up"));
+        Appliance.check("ip", "-n", outside, "link", "set", "lo", "up");
+        Appliance.check("ip", "-n", outside, "addr", "add", internet + "/32", "dev", "lo");
+        Appliance.check("ip", "-n", outside, "addr", "add", gatewayCidr, "dev", outsideDevice);
+        Appliance.check("ip", "-n", outside, "link", "set", outsideDevice, "up");
         try {
             Files.createDirectories(capture.getParent());
             echoListener = new ProcessBuilder("ip", "netns", "exec", outside, "python3", "-u", "-c", ECHO_LISTENER)
@@ -219,21 +219,6 @@ final class Uplink implements AutoCloseable {
         List<String> command = new ArrayList<>(nodeNetns == null ? List.of("ip") : List.of("ip", "-n", nodeNetns));
         command.addAll(List.of(args));
         return command.toArray(String[]::new);
-    }
-
-    private static void check(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(20, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                fail(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void sleep(long millis) {
